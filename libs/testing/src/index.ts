@@ -1,0 +1,5 @@
+export { expectEventually } from './expect-eventually.js';
+export { freePort, freePortRange } from './free-port.js';
+export { NatsServerProcess } from './nats-server-process.js';
+export { TcpCutProxy } from './tcp-cut-proxy.js';
+export { uniqueSubjectRoot } from './subject-root.js';
