@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Error codes a request/reply handler answers with; never a stack trace. */
+export const REPLY_ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'ILLEGAL_TRANSITION',
+  'UNSUPPORTED',
+  'NOT_FOUND',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ReplyErrorCode = (typeof REPLY_ERROR_CODES)[number];
+
+export const ReplyErrorV1 = z.object({
+  code: z.enum(REPLY_ERROR_CODES),
+  message: z.string(),
+  /** Field-level details for INVALID_PAYLOAD: `path: problem`. */
+  details: z.array(z.string()).optional(),
+});
+export type ReplyErrorV1 = z.infer<typeof ReplyErrorV1>;
+
+/** Every reply is either `{ v, ok: true, result }` or `{ v, ok: false, error }`. */
+export function replyEnvelope<T extends z.ZodType>(result: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ v: z.literal(1), ok: z.literal(true), result }),
+    z.object({ v: z.literal(1), ok: z.literal(false), error: ReplyErrorV1 }),
+  ]);
+}
+export type ReplyEnvelope<T> = { v: 1; ok: true; result: T } | { v: 1; ok: false; error: ReplyErrorV1 };

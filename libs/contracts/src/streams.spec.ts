@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createStreams } from './streams.js';
+
+describe('createStreams', () => {
+  it('names the streams <ROOT>_<KIND> under the default root', () => {
+    const streams = createStreams();
+    expect(Object.keys(streams).sort()).toEqual(['DLQ', 'EXEC', 'MD', 'SYS']);
+    for (const [kind, spec] of Object.entries(streams)) expect(spec.name).toBe(`TM_${kind}`);
+  });
+
+  it('gives a test root streams of its own, capturing that root only', () => {
+    const streams = createStreams('t1a2b3c4d');
+    expect(streams.MD).toEqual({
+      name: 'T1A2B3C4D_MD',
+      subjects: ['t1a2b3c4d.md.tick.*', 't1a2b3c4d.md.trade.*', 't1a2b3c4d.md.book.*'],
+      maxAgeMs: 86_400_000,
+    });
+    expect(streams.EXEC).toMatchObject({ name: 'T1A2B3C4D_EXEC', subjects: ['t1a2b3c4d.exec.*'] });
+    expect(streams.SYS).toMatchObject({
+      name: 'T1A2B3C4D_SYS',
+      subjects: ['t1a2b3c4d.sys.lifecycle.>', 't1a2b3c4d.sys.snapshot.>'],
+    });
+    expect(streams.DLQ).toMatchObject({ name: 'T1A2B3C4D_DLQ', subjects: ['t1a2b3c4d.dlq.>'] });
+  });
+
+  it('keeps live-only traffic (aggregates, beacons, logs) out of JetStream', () => {
+    const captured = Object.values(createStreams('tm')).flatMap((spec) => spec.subjects);
+    expect(captured).not.toContain('tm.md.agg.*');
+    expect(captured).not.toContain('tm.sys.beacon.>');
+    expect(captured).not.toContain('tm.sys.log.>');
+  });
+
+  it('refuses a bad root like the subjects do', () => {
+    expect(() => createStreams('TM')).toThrow('subject root "TM" must match');
+  });
+});

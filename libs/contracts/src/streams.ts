@@ -1,0 +1,37 @@
+import { createSubjects, DEFAULT_SUBJECT_ROOT } from './subjects.js';
+
+/** A JetStream stream the platform provisions: its name and the subjects it captures. */
+export interface StreamSpec {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  /** Max age of a message in the stream, in milliseconds (0 = keep until limits). */
+  readonly maxAgeMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export type Streams = ReturnType<typeof createStreams>;
+
+/** Stream names are `<ROOT>_<KIND>` (`TM_MD`), so a test root gets streams of its own. */
+export function createStreams(root: string = DEFAULT_SUBJECT_ROOT) {
+  const s = createSubjects(root);
+  const prefix = root.toUpperCase();
+  return {
+    /** Market data for persistence: ticks, trades, book deltas. */
+    MD: {
+      name: `${prefix}_MD`,
+      subjects: [s.all.mdTick(), s.all.mdTrade(), s.all.mdBook()],
+      maxAgeMs: DAY_MS,
+    },
+    /** Execution reports, order and position updates. */
+    EXEC: { name: `${prefix}_EXEC`, subjects: [s.all.exec()], maxAgeMs: 7 * DAY_MS },
+    /** Lifecycle transitions and metric snapshots: kept so observability can catch up. */
+    SYS: {
+      name: `${prefix}_SYS`,
+      subjects: [s.all.sysLifecycle(), s.all.sysSnapshot()],
+      maxAgeMs: 7 * DAY_MS,
+    },
+    /** Dead letters of every service, with their reasons. */
+    DLQ: { name: `${prefix}_DLQ`, subjects: [s.all.dlq()], maxAgeMs: 30 * DAY_MS },
+  } satisfies Record<string, StreamSpec>;
+}
