@@ -1,0 +1,11 @@
+import { runService } from '@tm/service-host';
+import { wsGatewayConfigSpec } from './config/ws-gateway.config.js';
+import { WsGatewayModule } from './ws-gateway.module.js';
+
+await runService({
+  name: 'ws-gateway',
+  configSpec: wsGatewayConfigSpec,
+  schema: 'ws_gateway',
+  migrations: [],
+  module: WsGatewayModule,
+});
