@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import { CONTROL_ACTIONS, nowMicros, type ControlAction } from '@tm/contracts';
+import { ConfigError } from '@tm/config';
+import { slot } from '@tm/sharding';
+import { parseArgs } from 'node:util';
+import { parseTarget, renderControlOutcomes } from './commands/control.command.js';
+import { judgeHealth } from './commands/health.command.js';
+import { FleetClient } from './fleet-client.js';
+import { fleetTree, renderTree } from './fleet-tree.js';
+import { TmCliError } from './tm-cli.error.js';
+
+const USAGE = `tm — operate a tm-engine fleet
+  tm health [--expect svc,svc]   exit 0 only when every expected service is Running and answering
+  tm ps                          the lifecycle tree: Platform → Feature → Application → Application-feature
+  tm slot <key>                  the shard slot of a key (instrument, or acct:<id>)
+  tm pause|resume|stop|park <service>[/<instance>]
+Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { expect: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === 'slot') {
+    if (rest.length !== 1) throw new TmCliError('USAGE', 'usage: tm slot <key>');
+    console.log(slot(rest[0]!));
+    return 0;
+  }
+  if (command !== 'health' && command !== 'ps' && !(CONTROL_ACTIONS as readonly string[]).includes(command)) {
+    throw new TmCliError('USAGE', `unknown command "${command}"\n${USAGE}`);
+  }
+  const fleet = await FleetClient.connect();
+  try {
+    if (command === 'health') {
+      const expected = values.expect
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const verdict = judgeHealth(await fleet.statuses(), expected);
+      console.log(verdict.lines.join('\n'));
+      return verdict.healthy ? 0 : 1;
+    }
+    if (command === 'ps') {
+      console.log(renderTree(fleetTree(await fleet.statuses(), fleet.subjects.root), nowMicros()));
+      return 0;
+    }
+    const target = rest[0];
+    const { service, instance } = parseTarget(target);
+    const result = renderControlOutcomes(
+      command,
+      target!,
+      await fleet.control(service, instance, command as ControlAction),
+    );
+    console.log(result.lines.join('\n'));
+    return result.ok ? 0 : 1;
+  } finally {
+    await fleet.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof TmCliError || error instanceof ConfigError) {
+      console.error(`tm: ${error.message}`);
+      process.exit(2);
+    }
+    console.error('tm: unexpected failure', error);
+    process.exit(2);
+  },
+);
