@@ -1,0 +1,198 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  createStreams,
+  createSubjects,
+  InstanceStatusV1,
+  replyEnvelope,
+  SERVICE_NAMES,
+  type InstanceStatusV1 as Status,
+} from '@tm/contracts';
+import { expectEventually, freePortRange, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FleetProcess, isAlive, processGroupMembers, REPO_ROOT } from './fleet-process.js';
+import { applicationStates, deadLetters, lifecycleEvents } from './lifecycle-stream.js';
+
+const run = promisify(execFile);
+const root = uniqueSubjectRoot();
+const subjects = createSubjects(root);
+const streams = createStreams(root);
+const StatusReply = replyEnvelope(InstanceStatusV1);
+
+let nats: NatsServerProcess;
+let fleet: FleetProcess;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+let env: Record<string, string>;
+
+async function tm(...args: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'tools/tm/dist/main.js'), ...args], {
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+async function statuses(): Promise<Status[]> {
+  const replies: Status[] = [];
+  const inbox = nc.subscribe(`_INBOX.e2e.${Date.now()}.${Math.random().toString(36).slice(2)}`);
+  nc.publish(subjects.sysStatus(), JSON.stringify({ v: 1 }), { reply: inbox.getSubject() });
+  setTimeout(() => inbox.unsubscribe(), 700);
+  for await (const message of inbox) {
+    const reply = StatusReply.parse(message.json());
+    if (reply.ok) replies.push(reply.result);
+  }
+  return replies;
+}
+
+async function lifecycle() {
+  return lifecycleEvents(jsm, streams.SYS.name, `${root}.sys.lifecycle.`);
+}
+
+describe('the whole fleet, started by `npm start`', () => {
+  beforeAll(async () => {
+    nats = await NatsServerProcess.start();
+    env = {
+      TM_NATS_URL: nats.url,
+      TM_DATABASE_URL: inject('databaseUrl'),
+      TM_SUBJECT_ROOT: root,
+      TM_PORT_BASE: String(await freePortRange(SERVICE_NAMES.length)),
+      TM_LOG_LEVEL: 'warn',
+    };
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    jsm = await jetstreamManager(nc);
+    fleet = new FleetProcess(env);
+  }, 60_000);
+
+  afterAll(async () => {
+    fleet?.signalGroup('SIGKILL');
+    await nc?.close().catch(() => undefined);
+    await nats?.dispose();
+  });
+
+  it('brings all seven services to Running, seen on tm.sys.lifecycle', async () => {
+    await expectEventually(
+      async () => {
+        const events = await lifecycle();
+        for (const service of SERVICE_NAMES) {
+          expect(applicationStates(events, service), `${service}\n${fleet.tail()}`).toEqual([
+            'Deploying',
+            'Deployed',
+            'Running',
+          ]);
+        }
+      },
+      120_000,
+      500,
+    );
+  }, 150_000);
+
+  it('answers `tm health` with exit code 0 and `tm ps` with the lifecycle tree', async () => {
+    const health = await tm('health');
+    expect(health.stdout).toContain('fleet healthy');
+    expect(health.code).toBe(0);
+    const ps = await tm('ps');
+    expect(ps.code).toBe(0);
+    for (const service of SERVICE_NAMES)
+      expect(ps.stdout).toMatch(new RegExp(`${service}/${service}-1\\s+Running`));
+    expect(ps.stdout).toMatch(/market-data\s+Running/);
+  }, 30_000);
+
+  it('dead-letters a malformed control payload of every service, with the reason, and keeps running', async () => {
+    for (const service of SERVICE_NAMES) {
+      const reply = await nc.request(
+        subjects.sysCtl(service, `${service}-1`),
+        JSON.stringify({ v: 1, action: 'explode' }),
+        { timeout: 5_000 },
+      );
+      const envelope = StatusReply.parse(reply.json());
+      expect(envelope.ok).toBe(false);
+      if (!envelope.ok) expect(envelope.error.code).toBe('INVALID_PAYLOAD');
+      nc.publish(subjects.sysCtl(service, `${service}-1`), '{not json');
+    }
+    await expectEventually(
+      async () => {
+        const letters = await deadLetters(jsm, streams.DLQ.name, `${root}.dlq.`);
+        for (const service of SERVICE_NAMES) {
+          const own = letters.filter((letter) => letter.service === service);
+          expect(own.some((letter) => letter.reason.includes('action'))).toBe(true);
+          expect(
+            own.some(
+              (letter) =>
+                /not JSON/.test(letter.reason) &&
+                Buffer.from(letter.payloadBase64, 'base64').toString() === '{not json',
+            ),
+          ).toBe(true);
+          expect(own.every((letter) => letter.subject === subjects.sysCtl(service, `${service}-1`))).toBe(
+            true,
+          );
+        }
+      },
+      15_000,
+      250,
+    );
+    expect((await statuses()).filter((s) => s.state === 'Running')).toHaveLength(SERVICE_NAMES.length);
+  }, 60_000);
+
+  it('takes every service through Waiting and back to Running when NATS restarts', async () => {
+    await nats.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the outage the services must notice
+    await nats.restart();
+    await expectEventually(
+      async () => {
+        const events = await lifecycle();
+        for (const service of SERVICE_NAMES) {
+          expect(applicationStates(events, service), service).toEqual([
+            'Deploying',
+            'Deployed',
+            'Running',
+            'Waiting',
+            'Running',
+          ]);
+        }
+      },
+      60_000,
+      500,
+    );
+    await expectEventually(async () => expect((await tm('health')).code).toBe(0), 30_000, 500);
+  }, 120_000);
+
+  it('pauses and resumes one service through `tm`', async () => {
+    const paused = await tm('pause', 'aggregator/aggregator-1');
+    expect(paused.stdout).toContain('aggregator/aggregator-1: Paused');
+    expect((await tm('health')).code).toBe(1);
+    const resumed = await tm('resume', 'aggregator');
+    expect(resumed.stdout).toContain('aggregator/aggregator-1: Running');
+    expect((await tm('health')).code).toBe(0);
+  }, 30_000);
+
+  it('drains every process to Exited on SIGTERM and leaves none behind', async () => {
+    const pids = (await statuses()).map((s) => s.pid);
+    expect(pids).toHaveLength(SERVICE_NAMES.length);
+    fleet.signalGroup('SIGTERM'); // what Ctrl-C does: the whole process group gets the signal
+    await fleet.exited; // npm itself leaves at once; the launcher and the services drain
+    await expectEventually(
+      async () => {
+        const events = await lifecycle();
+        for (const service of SERVICE_NAMES) {
+          expect(applicationStates(events, service).slice(-3), service).toEqual([
+            'Stopping',
+            'Stopped',
+            'Exited',
+          ]);
+        }
+      },
+      20_000,
+      250,
+    );
+    await expectEventually(() => expect(pids.filter(isAlive)).toEqual([]), 5_000);
+    await expectEventually(async () => expect(await processGroupMembers(fleet.pid)).toEqual([]), 25_000, 250);
+  }, 60_000);
+});
