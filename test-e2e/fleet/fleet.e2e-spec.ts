@@ -3,7 +3,9 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
   createStreams,
   createSubjects,
+  DeadLetterV1,
   InstanceStatusV1,
+  LifecycleTransitionV1,
   replyEnvelope,
   SERVICE_NAMES,
   type InstanceStatusV1 as Status,
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FleetProcess, isAlive, processGroupMembers, REPO_ROOT } from './fleet-process.js';
-import { applicationStates, deadLetters, lifecycleEvents } from './lifecycle-stream.js';
+import { applicationStates, streamPayloads } from './stream-payloads.js';
 
 const run = promisify(execFile);
 const root = uniqueSubjectRoot();
@@ -53,7 +55,7 @@ async function statuses(): Promise<Status[]> {
 }
 
 async function lifecycle() {
-  return lifecycleEvents(jsm, streams.SYS.name, `${root}.sys.lifecycle.`);
+  return streamPayloads(jsm, streams.SYS.name, `${root}.sys.lifecycle.`, LifecycleTransitionV1);
 }
 
 describe('the whole fleet, started by `npm start`', () => {
@@ -119,7 +121,7 @@ describe('the whole fleet, started by `npm start`', () => {
     }
     await expectEventually(
       async () => {
-        const letters = await deadLetters(jsm, streams.DLQ.name, `${root}.dlq.`);
+        const letters = await streamPayloads(jsm, streams.DLQ.name, `${root}.dlq.`, DeadLetterV1);
         for (const service of SERVICE_NAMES) {
           const own = letters.filter((letter) => letter.service === service);
           expect(own.some((letter) => letter.reason.includes('action'))).toBe(true);

@@ -2,13 +2,13 @@
 // PostgreSQL reached through a proxy the test cuts: Waiting, back to Running, and a clean exit.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createStreams } from '@tm/contracts';
+import { createStreams, LifecycleTransitionV1 } from '@tm/contracts';
 import { expectEventually, freePort, NatsServerProcess, TcpCutProxy, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../fleet/fleet-process.js';
-import { applicationStates, lifecycleEvents } from '../fleet/lifecycle-stream.js';
+import { applicationStates, streamPayloads } from '../fleet/stream-payloads.js';
 
 const AGGREGATOR_MAIN = join(REPO_ROOT, 'services/aggregator/dist/main.js');
 
@@ -44,6 +44,15 @@ describe('a service refuses bad configuration', () => {
     expect(text).toContain('TM_HTTP_PORT: expected');
   });
 });
+
+async function lifecycle(root: string, nc: NatsConnection) {
+  return streamPayloads(
+    await jetstreamManager(nc),
+    createStreams(root).SYS.name,
+    `${root}.sys.lifecycle.`,
+    LifecycleTransitionV1,
+  );
+}
 
 describe('a service waits for its dependencies', () => {
   const root = uniqueSubjectRoot();
@@ -97,11 +106,7 @@ describe('a service waits for its dependencies', () => {
       100,
     );
     nc = await connect({ servers: nats.url });
-    const events = await lifecycleEvents(
-      await jetstreamManager(nc),
-      createStreams(root).SYS.name,
-      `${root}.sys.lifecycle.`,
-    );
+    const events = await lifecycle(root, nc);
     expect(applicationStates(events, 'aggregator')).toEqual([
       'Deploying',
       'Waiting',
@@ -130,11 +135,7 @@ describe('a service waits for its dependencies', () => {
       20_000,
       100,
     );
-    const events = await lifecycleEvents(
-      await jetstreamManager(nc!),
-      createStreams(root).SYS.name,
-      `${root}.sys.lifecycle.`,
-    );
+    const events = await lifecycle(root, nc!);
     expect(applicationStates(events, 'aggregator').slice(-3)).toEqual(['Running', 'Waiting', 'Running']);
     const postgresFeature = events
       .filter((e) => e.path === 'aggregator/aggregator-w/postgres')
@@ -145,11 +146,7 @@ describe('a service waits for its dependencies', () => {
   it('drains to Exited on SIGTERM with exit code 0', async () => {
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-    const events = await lifecycleEvents(
-      await jetstreamManager(nc!),
-      createStreams(root).SYS.name,
-      `${root}.sys.lifecycle.`,
-    );
+    const events = await lifecycle(root, nc!);
     expect(applicationStates(events, 'aggregator').slice(-3)).toEqual(['Stopping', 'Stopped', 'Exited']);
   }, 30_000);
 });

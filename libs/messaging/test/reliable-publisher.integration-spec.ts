@@ -1,9 +1,9 @@
 // ReliablePublisher and NatsLink across a NATS restart, against a nats-server child process of this file's own.
 import { createStreams, createSubjects } from '@tm/contracts';
 import { NatsLink, provisionStream, ReliablePublisher, type LinkStatus } from '../src/index.js';
-import { expectEventually, uniqueSubjectRoot } from '@tm/testing';
+import { expectEventually, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsServerProcess } from './nats-server-process.js';
+
 import { readStream } from './stream-reader.js';
 
 const MESSAGES = 2_000;
@@ -35,7 +35,7 @@ describe('ReliablePublisher across a NATS restart', () => {
   afterAll(async () => {
     publisher?.close();
     await link?.close();
-    await server?.stop();
+    await server?.dispose();
   });
 
   it('stores every message exactly once, in the order of calls, while the server is killed and restarted', async () => {

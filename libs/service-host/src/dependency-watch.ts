@@ -39,7 +39,8 @@ export class DependencyWatch {
     this.probing = true;
     try {
       const result = await this.probe.check(Math.max(500, this.intervalMs));
-      if (result.up !== this.postgresUp) this.logger.warn({ detail: result.detail }, `PostgreSQL ${result.up ? 'up' : 'down'}`);
+      if (result.up !== this.postgresUp)
+        this.logger.warn({ detail: result.detail }, `PostgreSQL ${result.up ? 'up' : 'down'}`);
       this.postgresUp = result.up;
       await this.lifecycle.setDependency('postgres', result);
     } finally {
