@@ -3,11 +3,14 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
   createStreams,
   createSubjects,
+  BeaconV1,
   DeadLetterV1,
+  decodePayload,
   InstanceStatusV1,
   LifecycleTransitionV1,
   replyEnvelope,
   SERVICE_NAMES,
+  SnapshotV1,
   type InstanceStatusV1 as Status,
 } from '@tm/contracts';
 import { expectEventually, freePortRange, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
@@ -67,6 +70,8 @@ describe('the whole fleet, started by `npm start`', () => {
       TM_SUBJECT_ROOT: root,
       TM_PORT_BASE: String(await freePortRange(SERVICE_NAMES.length)),
       TM_LOG_LEVEL: 'warn',
+      TM_BEACON_INTERVAL: '1s',
+      TM_SNAPSHOT_INTERVAL: '2s',
     };
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     jsm = await jetstreamManager(nc);
@@ -106,6 +111,45 @@ describe('the whole fleet, started by `npm start`', () => {
       expect(ps.stdout).toMatch(new RegExp(`${service}/${service}-1\\s+Running`));
     expect(ps.stdout).toMatch(/market-data\s+Running/);
   }, 30_000);
+
+  it('beacons, snapshots and serves /health, /ready and /metrics on every service', async () => {
+    const beaconing = new Set<string>();
+    const beacons = nc.subscribe(subjects.all.sysBeacon());
+    void (async () => {
+      for await (const message of beacons) {
+        const beacon = decodePayload(BeaconV1, message.data);
+        if (beacon.ok && beacon.value.state === 'Running') beaconing.add(beacon.value.service);
+      }
+    })();
+    await expectEventually(
+      () => expect([...beaconing].sort()).toEqual([...SERVICE_NAMES].sort()),
+      15_000,
+      100,
+    );
+    beacons.unsubscribe();
+
+    await expectEventually(
+      async () => {
+        const snapshots = await streamPayloads(jsm, streams.SYS.name, `${root}.sys.snapshot.`, SnapshotV1);
+        expect(new Set(snapshots.map((snapshot) => snapshot.service))).toEqual(new Set(SERVICE_NAMES));
+        for (const snapshot of snapshots) expect(snapshot.memory.rssBytes).toBeGreaterThan(0);
+      },
+      15_000,
+      250,
+    );
+
+    for (const status of await statuses()) {
+      const base = `http://127.0.0.1:${status.httpPort}`;
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, state: 'Running' });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(
+        `tm_process_cpu_user_seconds_total{service="${status.service}",instance="${status.instance}"}`,
+      );
+    }
+  }, 60_000);
 
   it('dead-letters a malformed control payload of every service, with the reason, and keeps running', async () => {
     for (const service of SERVICE_NAMES) {

@@ -54,6 +54,25 @@ async function lifecycle(root: string, nc: NatsConnection) {
   );
 }
 
+describe('a service stopped while it waits', () => {
+  it('leaves at once with code 0 on SIGTERM while NATS is missing', async () => {
+    const httpPort = await freePort();
+    const service = startService({
+      TM_NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+      TM_HTTP_PORT: String(httpPort),
+      TM_LOG_LEVEL: 'info',
+    });
+    await expectEventually(
+      async () => expect((await probe(httpPort, '/health')).body.state).toBe('Waiting'),
+      15_000,
+      100,
+    );
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(service.output.join('')).toContain('"to":"Exited"');
+  }, 30_000);
+});
+
 describe('a service waits for its dependencies', () => {
   const root = uniqueSubjectRoot();
   let nats: NatsServerProcess;
