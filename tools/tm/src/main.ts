@@ -47,7 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return verdict.healthy ? 0 : 1;
     }
     if (command === 'ps') {
-      console.log(renderTree(fleetTree(await fleet.statuses(), fleet.subjects.root), nowMicros()));
+      const statuses = await fleet.statuses();
+      if (statuses.length === 0)
+        throw new TmCliError('NO_ANSWER', `no instance answered on ${fleet.subjects.sysStatus()}`);
+      console.log(renderTree(fleetTree(statuses, fleet.subjects.root), nowMicros()));
       return 0;
     }
     const target = rest[0];
