@@ -2,6 +2,7 @@
 // It runs ~150k calls/s, so services compute slots in Node and store them; tm_slot verifies them.
 import { ShardingError, ShardingErrorCode } from './sharding.error.js';
 import { SLOT_COUNT } from './slot.js';
+import { PRIME1, PRIME2, PRIME3, PRIME4, PRIME5 } from './xxh32.js';
 
 /** A reversible migration as plain SQL, so this lib needs no ORM; persistence runs it once at deploy. */
 export interface SqlMigration {
@@ -10,11 +11,6 @@ export interface SqlMigration {
   down(schema: string): string;
 }
 
-const PRIME1 = 0x9e3779b1;
-const PRIME2 = 0x85ebca77;
-const PRIME3 = 0xc2b2ae3d;
-const PRIME4 = 0x27d4eb2f;
-const PRIME5 = 0x165667b1;
 const MASK = 0xffffffff;
 
 // x * c mod 2^32 in bigint: c split at 16 bits keeps every product under 2^49 (x < 2^32).

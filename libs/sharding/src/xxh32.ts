@@ -1,11 +1,12 @@
 // XXH32 of a string's UTF-8 bytes, in plain JavaScript with Math.imul. Measured against xxhash-wasm
 // and @node-rs/xxhash (bench/slot): for keys like "BTC/USDT" and "acct:12345" this is the fastest,
 // because no bytes cross into wasm or native code, and it needs no async init.
-const PRIME1 = 0x9e3779b1;
-const PRIME2 = 0x85ebca77;
-const PRIME3 = 0xc2b2ae3d;
-const PRIME4 = 0x27d4eb2f;
-const PRIME5 = 0x165667b1;
+// The XXH32 primes; tm_slot's SQL is generated from the same constants.
+export const PRIME1 = 0x9e3779b1;
+export const PRIME2 = 0x85ebca77;
+export const PRIME3 = 0xc2b2ae3d;
+export const PRIME4 = 0x27d4eb2f;
+export const PRIME5 = 0x165667b1;
 
 // V8 keeps strings shorter than 13 chars flat; longer ones may be ropes, where charCodeAt is slow.
 const DIRECT_MAX_LENGTH = 12;
