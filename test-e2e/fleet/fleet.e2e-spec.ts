@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NatsLink, RequestClient } from '@tm/messaging';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
   createStreams,
@@ -29,7 +30,9 @@ const StatusReply = replyEnvelope(InstanceStatusV1);
 
 let nats: NatsServerProcess;
 let fleet: FleetProcess;
+let link: NatsLink;
 let nc: NatsConnection;
+let requests: RequestClient;
 let jsm: JetStreamManager;
 let env: Record<string, string>;
 
@@ -45,16 +48,8 @@ async function tm(...args: string[]): Promise<{ code: number; stdout: string }> 
   }
 }
 
-async function statuses(): Promise<Status[]> {
-  const replies: Status[] = [];
-  const inbox = nc.subscribe(`_INBOX.e2e.${Date.now()}.${Math.random().toString(36).slice(2)}`);
-  nc.publish(subjects.sysStatus(), JSON.stringify({ v: 1 }), { reply: inbox.getSubject() });
-  setTimeout(() => inbox.unsubscribe(), 700);
-  for await (const message of inbox) {
-    const reply = StatusReply.parse(message.json());
-    if (reply.ok) replies.push(reply.result);
-  }
-  return replies;
+function statuses(): Promise<Status[]> {
+  return requests.gather(subjects.sysStatus(), { v: 1 }, InstanceStatusV1, { windowMs: 700 });
 }
 
 async function lifecycle() {
@@ -73,14 +68,23 @@ describe('the whole fleet, started by `npm start`', () => {
       TM_BEACON_INTERVAL: '1s',
       TM_SNAPSHOT_INTERVAL: '2s',
     };
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    link = await NatsLink.connect({
+      servers: [nats.url],
+      name: 'fleet-e2e',
+      pingIntervalMs: 2_000,
+      maxPingOut: 2,
+      reconnectWaitMs: 200,
+      reconnectJitterMs: 100,
+    });
+    nc = link.connection;
+    requests = new RequestClient(link);
     jsm = await jetstreamManager(nc);
     fleet = new FleetProcess(env);
   }, 60_000);
 
   afterAll(async () => {
     fleet?.signalGroup('SIGKILL');
-    await nc?.close().catch(() => undefined);
+    await link?.close().catch(() => undefined);
     await nats?.dispose();
   });
 
