@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { ConfigField } from './config-field.js';
 import { ConfigError } from './config.exception.js';
 import { env } from './env.js';
@@ -252,5 +253,28 @@ describe('env.secret', () => {
     expect(problemOf(env.secret('TM_API_KEY'), '')).toBe(
       'TM_API_KEY: expected a non-empty secret, got nothing (it is required)',
     );
+  });
+});
+
+describe('env.json', () => {
+  const Venues = z.array(
+    z.object({ venue: z.string().min(1), rate: z.number().int().positive().default(100) }),
+  );
+  const field = env.json('TM_VENUES', Venues, { default: [{ venue: 'paper' }], expected: 'a JSON list' });
+
+  it('parses, validates and applies the schema defaults', () => {
+    expect(field.parse('[{"venue":"binance","rate":5}]')).toEqual([{ venue: 'binance', rate: 5 }]);
+    expect(field.parse(undefined)).toEqual([{ venue: 'paper', rate: 100 }]);
+    expect(field.defaultText).toBe('[{"venue":"paper"}]');
+  });
+
+  it('names the failing path of each problem', () => {
+    expect(() => field.parse('[{"venue":"binance","rate":-1},{"venue":""}]')).toThrow(
+      /TM_VENUES: expected a JSON list; 0\.rate: .*; 1\.venue: /,
+    );
+  });
+
+  it('says when the value is not JSON at all', () => {
+    expect(() => field.parse('[{venue')).toThrow(/TM_VENUES: expected a JSON list; it is not JSON/);
   });
 });

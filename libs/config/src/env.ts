@@ -1,4 +1,6 @@
 // The builders of config fields, one per form a variable can take.
+import type { z } from 'zod';
+import { ConfigError } from './config.exception.js';
 import { defineField, type ConfigField } from './config-field.js';
 import { formatDurationMs, parseDurationMs } from './duration.js';
 
@@ -190,6 +192,38 @@ export const env = {
         return urls.length > 0 && urls.every((url) => isUrlOf(url, protocols)) ? urls : undefined;
       },
       quote: quoteWithoutPassword,
+    });
+  },
+
+  /** Structured config as JSON (a list of venue accounts, say); a refusal names each failing path. */
+  json<S extends z.ZodType>(
+    variable: string,
+    schema: S,
+    opts: { default: z.input<S>; expected: string },
+  ): ConfigField<z.output<S>> {
+    const refuse = (problem: string): never => {
+      throw new ConfigError([`${variable}: expected ${opts.expected}; ${problem}`]);
+    };
+    return defineField<z.output<S>>({
+      variable,
+      expected: opts.expected,
+      defaultText: JSON.stringify(opts.default),
+      fallback: () => schema.parse(opts.default),
+      convert: (text) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          return refuse(`it is not JSON (${(error as Error).message})`);
+        }
+        const parsed = schema.safeParse(value);
+        if (parsed.success) return parsed.data;
+        return refuse(
+          parsed.error.issues
+            .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+            .join('; '),
+        );
+      },
     });
   },
 

@@ -6,7 +6,7 @@ export {
   SUBJECT_ROOT_PATTERN,
   type Subjects,
 } from './subjects.js';
-export { createStreams, type StreamSpec, type Streams } from './streams.js';
+export { createBuckets, createStreams, type StreamSpec, type Streams } from './streams.js';
 export {
   LIFECYCLE_LEVELS,
   LIFECYCLE_STATES,
@@ -42,4 +42,53 @@ export {
   type ReplyEnvelope,
   type ReplyErrorCode,
 } from './schemas/reply.schema.js';
-export { TickV1 } from './schemas/market-data.schema.js';
+export { BookDeltaV1, TickV1, TradeV1, UnifiedSymbol } from './schemas/market-data.schema.js';
+export {
+  BalanceV1,
+  BalancesUpdatedV1,
+  DecimalString,
+  ExecutionEventV1,
+  FillV1,
+  ORDER_STATUSES,
+  OrderAcceptedV1,
+  OrderCanceledV1,
+  OrderExpiredV1,
+  OrderFilledV1,
+  OrderRejectedV1,
+  OrderStateV1,
+  OrderStatusV1,
+  OrderSubmittedV1,
+  PositionV1,
+  PositionsUpdatedV1,
+  RECONCILIATION_DIFFERENCES,
+  ReconciliationDifferenceFoundV1,
+  type ExecutionEventType,
+} from './schemas/execution.schema.js';
+export {
+  BalanceSnapshotV1,
+  CancelOrderRequestV1,
+  CreateOrderRequestV1,
+  DepositAddressV1,
+  DepositListV1,
+  EditOrderRequestV1,
+  EmptyRequestV1,
+  FetchDepositAddressRequestV1,
+  FetchDepositsRequestV1,
+  FetchMyTradesRequestV1,
+  FetchOpenOrdersRequestV1,
+  FetchOrderRequestV1,
+  FillListV1,
+  OrderListV1,
+  OrderOriginV1,
+  PositionListV1,
+  TransferRequestV1,
+  TransferResultV1,
+  VENUE_OP_NAMES,
+  VENUE_OPS,
+  VenueFillV1,
+  VenueSessionStatusV1,
+  type VenueOp,
+  type VenueOpRequest,
+  type VenueOpResult,
+} from './schemas/venue-rpc.schema.js';
+export { VENUE_ERROR_CODES, VenueErrorCodeV1, type VenueErrorCode } from './schemas/venue-error.schema.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStreams } from './streams.js';
+import { createBuckets, createStreams } from './streams.js';
 
 describe('createStreams', () => {
   it('names the streams <ROOT>_<KIND> under the default root', () => {
@@ -32,5 +32,13 @@ describe('createStreams', () => {
 
   it('refuses a bad root like the subjects do', () => {
     expect(() => createStreams('TM')).toThrow('subject root "TM" must match');
+  });
+});
+
+describe('createBuckets', () => {
+  it('names buckets after the root, like streams', () => {
+    expect(createBuckets('tm').VENUE_BUDGET).toBe('TM_VENUE_BUDGET');
+    expect(createBuckets('t1abc').VENUE_BUDGET).toBe('T1ABC_VENUE_BUDGET');
+    expect(() => createBuckets('Bad')).toThrow('subject root "Bad" must match');
   });
 });

@@ -35,3 +35,13 @@ export function createStreams(root: string = DEFAULT_SUBJECT_ROOT) {
     DLQ: { name: `${prefix}_DLQ`, subjects: [s.all.dlq()], maxAgeMs: 30 * DAY_MS },
   } satisfies Record<string, StreamSpec>;
 }
+
+/** JetStream key-value buckets the platform provisions, named like streams: `<ROOT>_<KIND>`. */
+export function createBuckets(root: string = DEFAULT_SUBJECT_ROOT) {
+  createSubjects(root); // validates the root
+  const prefix = root.toUpperCase();
+  return {
+    /** Venue rate budgets shared by every venue-connectors replica. */
+    VENUE_BUDGET: `${prefix}_VENUE_BUDGET`,
+  };
+}

@@ -21,6 +21,12 @@ describe('createSubjects', () => {
     expect(s.sysCtlService('aggregator')).toBe('tm.sys.ctl.aggregator');
     expect(s.sysStatus()).toBe('tm.sys.status');
     expect(s.dlq('persister')).toBe('tm.dlq.persister');
+    expect(s.venueRpc('binance', 'binance-main', 'create-order')).toBe(
+      'tm.venue.binance.binance-main.create-order',
+    );
+    expect(() => s.venueRpc('binance', 'a.b', 'status')).toThrow(
+      'account "a.b" is not a valid subject token',
+    );
   });
 
   it('builds the wildcards of each family', () => {
@@ -31,6 +37,7 @@ describe('createSubjects', () => {
       mdBook: 'tm.md.book.*',
       mdAgg: 'tm.md.agg.*',
       exec: 'tm.exec.*',
+      venueRpc: 'tm.venue.>',
       sysBeacon: 'tm.sys.beacon.>',
       sysSnapshot: 'tm.sys.snapshot.>',
       sysLifecycle: 'tm.sys.lifecycle.>',

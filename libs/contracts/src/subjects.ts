@@ -49,6 +49,9 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
     flowCmd: (slot: number) => `${root}.flow.cmd.${slotToken(slot)}`,
     flowProgress: (slot: number) => `${root}.flow.progress.${slotToken(slot)}`,
     exec: (slot: number) => `${root}.exec.${slotToken(slot)}`,
+    /** Venue RPC: one op on one venue account (`tm.venue.binance.binance-main.create-order`). */
+    venueRpc: (venue: string, account: string, op: string) =>
+      `${root}.venue.${token('venue', venue)}.${token('account', account)}.${token('op', op)}`,
     // Control plane, per service instance.
     sysBeacon: (service: string, instance: string) => `${root}.sys.beacon.${svc(service)}.${inst(instance)}`,
     sysSnapshot: (service: string, instance: string) =>
@@ -70,6 +73,7 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
       mdBook: () => `${root}.md.book.*`,
       mdAgg: () => `${root}.md.agg.*`,
       exec: () => `${root}.exec.*`,
+      venueRpc: () => `${root}.venue.>`,
       sysBeacon: () => `${root}.sys.beacon.>`,
       sysSnapshot: () => `${root}.sys.snapshot.>`,
       sysLifecycle: () => `${root}.sys.lifecycle.>`,

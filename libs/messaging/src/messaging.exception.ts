@@ -57,7 +57,13 @@ export class InvalidReplyError extends MessagingError {
 
 /** The responder answered `{ ok: false, error }`: its code, message and details, as sent. */
 export class ReplyError extends MessagingError {
-  constructor(code: ReplyErrorCode, message: string, details?: string[]) {
+  constructor(
+    code: ReplyErrorCode,
+    message: string,
+    details?: string[],
+    /** RATE_LIMITED: how long the responder asked the caller to wait. */
+    readonly retryAfterMs?: number,
+  ) {
     super(code, message, details);
   }
 }

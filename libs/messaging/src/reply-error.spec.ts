@@ -18,6 +18,14 @@ describe('replyErrorOf', () => {
     expect(replyErrorOf(error)).toEqual({ code: 'ILLEGAL_TRANSITION', message: error.message });
   });
 
+  it('keeps a venue code and the wait a rate-limited venue asked for', () => {
+    const error = Object.assign(new Error('binance: too many requests'), {
+      code: 'RATE_LIMITED',
+      retryAfterMs: 1500,
+    });
+    expect(replyErrorOf(error)).toEqual({ code: 'RATE_LIMITED', message: error.message, retryAfterMs: 1500 });
+  });
+
   it('answers INTERNAL with a generic message for anything else, never its text', () => {
     expect(replyErrorOf(new Error('password=hunter2 at db.ts:12'))).toEqual({
       code: 'INTERNAL',

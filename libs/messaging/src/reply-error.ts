@@ -17,7 +17,16 @@ function isStringArray(value: unknown): value is string[] {
 export function replyErrorOf(error: unknown): ReplyErrorV1 {
   if (error instanceof Error && 'code' in error && isReplyErrorCode(error.code)) {
     const details = 'details' in error && isStringArray(error.details) ? error.details : undefined;
-    return { code: error.code, message: error.message, ...(details ? { details } : {}) };
+    const retryAfterMs =
+      'retryAfterMs' in error && typeof error.retryAfterMs === 'number' && error.retryAfterMs >= 0
+        ? Math.round(error.retryAfterMs)
+        : undefined;
+    return {
+      code: error.code,
+      message: error.message,
+      ...(details ? { details } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
   }
   return { code: 'INTERNAL', message: 'internal error' };
 }

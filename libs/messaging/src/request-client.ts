@@ -58,7 +58,12 @@ export class RequestClient {
     if (!decoded.ok) throw new InvalidReplyError(subject, decoded.reason, decoded.details);
     const envelope = decoded.value;
     if (!envelope.ok)
-      throw new ReplyError(envelope.error.code, envelope.error.message, envelope.error.details);
+      throw new ReplyError(
+        envelope.error.code,
+        envelope.error.message,
+        envelope.error.details,
+        envelope.error.retryAfterMs,
+      );
     return envelope.result;
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VENUE_ERROR_CODES } from './venue-error.schema.js';
 
 /** Error codes a request/reply handler answers with; never a stack trace. */
 export const REPLY_ERROR_CODES = [
@@ -8,6 +9,8 @@ export const REPLY_ERROR_CODES = [
   'NOT_FOUND',
   'UNAVAILABLE',
   'INTERNAL',
+  // A venue RPC's failure carries the venue code itself, so a caller switches on one field.
+  ...VENUE_ERROR_CODES,
 ] as const;
 export type ReplyErrorCode = (typeof REPLY_ERROR_CODES)[number];
 
@@ -16,6 +19,8 @@ export const ReplyErrorV1 = z.object({
   message: z.string(),
   /** Field-level details for INVALID_PAYLOAD: `path: problem`. */
   details: z.array(z.string()).optional(),
+  /** RATE_LIMITED: how long the venue asked us to wait. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ReplyErrorV1 = z.infer<typeof ReplyErrorV1>;
 
