@@ -1,0 +1,27 @@
+export { ExchangeRejection, type ExchangeRejectionCode } from './exchange-rejection.js';
+export type {
+  AccountTradesQuery,
+  Balance,
+  Deposit,
+  DepositAddress,
+  DepthLevel,
+  DepthSnapshot,
+  DepthUpdate,
+  ExchangeEvents,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangeOrderStatus,
+  OrderRef,
+  OrderRequest,
+  PaperExchangeOptions,
+  PlaceResult,
+  PublicTrade,
+  Side,
+  Ticker,
+  TimeInForce,
+  Transfer,
+} from './exchange-types.js';
+export type { InstrumentSpec } from './instrument-spec.js';
+export { MarketMaker, type MarketMakerOptions } from './market-maker.js';
+export { FEE_ACCOUNT, PaperExchange } from './paper-exchange.js';
+export { SeededRandom } from './seeded-random.js';
