@@ -7,11 +7,28 @@ import tseslint from 'typescript-eslint';
 // never imports another service, contracts depend on nothing but themselves.
 export const DEP_CONSTRAINTS = [
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+  // The exchange simulator is a lib for tests and benchmarks only; nothing that ships imports it.
+  {
+    sourceTag: 'type:service',
+    onlyDependOnLibsWithTags: ['type:lib'],
+    notDependOnLibsWithTags: ['scope:test-support'],
+  },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+];
+
+// A service's own tests may drive it against the exchange simulator; its shipped code may not.
+export const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((constraint) =>
+  constraint.sourceTag === 'type:service'
+    ? { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] }
+    : constraint,
+);
+
+const boundaries = (depConstraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints },
 ];
 
 export default tseslint.config(
@@ -22,15 +39,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: DEP_CONSTRAINTS,
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(DEP_CONSTRAINTS),
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
@@ -45,6 +54,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['services/*/test/**/*.ts', 'services/*/src/**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(TEST_DEP_CONSTRAINTS) },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

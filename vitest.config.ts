@@ -23,6 +23,7 @@ export default defineConfig({
       'tools/*/src/**/*.spec.ts',
       'tools/*/test/**/*.integration-spec.ts',
       'test-e2e/**/*.e2e-spec.ts',
+      'test-e2e/exchange-simulator/src/**/*.spec.ts',
       'test/**/*.spec.ts',
       'deploy/**/*.spec.mjs',
     ],

@@ -61,6 +61,15 @@ describe('module boundaries', () => {
     ).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*scope:contracts/)]);
   });
 
+  it('keeps the exchange simulator out of shipped service code, and lets the service tests use it', async () => {
+    const probe =
+      "import { BinanceSimulator } from '@tm/exchange-simulator';\nexport const x = BinanceSimulator;\n";
+    expect(await problems('services/venue-connectors/src/probe.ts', probe)).toEqual([
+      expect.stringMatching(/^@nx\/enforce-module-boundaries: .*scope:test-support/),
+    ]);
+    expect(await problems('services/venue-connectors/test/probe.integration-spec.ts', probe)).toEqual([]);
+  });
+
   it('refuses deep imports into a lib', async () => {
     const found = await problems(
       'services/aggregator/src/probe.ts',

@@ -1,6 +1,7 @@
 // Compiles every project's TypeScript to ESM JavaScript with SWC (decorator metadata on, as
 // NestJS needs). Type checking is `npm run typecheck`; this only emits, so it takes seconds.
-// libs/x/src/** -> libs/x/dist/**, services/x/src/** -> services/x/dist/**, bench/** -> bench/dist/**
+// libs/x/src/** -> libs/x/dist/**, services/x/src/** -> services/x/dist/**, bench/** -> bench/dist/**,
+// test-e2e/exchange-simulator/src/** -> its dist/**
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -54,5 +55,8 @@ for (const group of ['libs', 'services', 'tools']) {
     count += await buildProject(join(projectRoot, 'src'), join(projectRoot, 'dist'));
   }
 }
+// Test support that benchmarks and the soak run as processes (the exchange simulator).
+const simulator = join(ROOT, 'test-e2e', 'exchange-simulator');
+count += await buildProject(join(simulator, 'src'), join(simulator, 'dist'));
 count += await buildProject(join(ROOT, 'bench'), join(ROOT, 'bench', 'dist'));
 console.log(`build: ${count} files compiled in ${Date.now() - started} ms`);
