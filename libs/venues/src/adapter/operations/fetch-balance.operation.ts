@@ -1,0 +1,7 @@
+import type { BalanceSnapshot } from '../venue-types.js';
+
+export type FetchBalanceRequest = Record<string, never>;
+
+export interface FetchBalanceOperation {
+  fetchBalance(): Promise<BalanceSnapshot>;
+}
