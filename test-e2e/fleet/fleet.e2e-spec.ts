@@ -11,7 +11,10 @@ import {
   LifecycleTransitionV1,
   replyEnvelope,
   SERVICE_NAMES,
+  OrderStateV1,
   SnapshotV1,
+  TickV1,
+  VENUE_OPS,
   type InstanceStatusV1 as Status,
 } from '@tm/contracts';
 import { expectEventually, freePortRange, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
@@ -115,6 +118,45 @@ describe('the whole fleet, started by `npm start`', () => {
       expect(ps.stdout).toMatch(new RegExp(`${service}/${service}-1\\s+Running`));
     expect(ps.stdout).toMatch(/market-data\s+Running/);
   }, 30_000);
+
+  it('streams the paper venue and trades on it with no keys, through venue RPC', async () => {
+    const ticks: TickV1[] = [];
+    const subscription = nc.subscribe(subjects.all.mdTick(), {
+      callback: (_error, msg) => {
+        const decoded = decodePayload(TickV1, msg.data);
+        if (decoded.ok) ticks.push(decoded.value);
+      },
+    });
+    try {
+      await expectEventually(() => {
+        expect(new Set(ticks.map((t) => t.instrument))).toEqual(
+          new Set(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']),
+        );
+        expect(ticks.every((t) => t.source === 'paper' && t.bid < t.ask)).toBe(true);
+      }, 20_000);
+    } finally {
+      subscription.unsubscribe();
+    }
+    const venue = (op: string) => subjects.venueRpc('paper', 'paper-main', op);
+    await expectEventually(async () => {
+      const status = await requests.request(venue('status'), { v: 1 }, VENUE_OPS.status.result);
+      expect(status).toMatchObject({ state: 'Running', reconciling: false });
+    }, 20_000);
+    const order = await requests.request(
+      venue('create-order'),
+      {
+        v: 1,
+        origin: { flowId: 'fleet-e2e', step: 0, child: 0 },
+        instrument: 'BTC/USDT',
+        side: 'buy',
+        kind: 'market',
+        amount: '0.001',
+      },
+      OrderStateV1,
+      { timeoutMs: 10_000 },
+    );
+    expect(order).toMatchObject({ status: 'closed', filled: '0.001' });
+  }, 60_000);
 
   it('beacons, snapshots and serves /health, /ready and /metrics on every service', async () => {
     const beaconing = new Set<string>();

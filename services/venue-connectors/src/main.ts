@@ -1,11 +1,13 @@
 import { runService } from '@tm/service-host';
 import { venueConnectorsConfigSpec } from './config/venue-connectors.config.js';
+import { venueOrdersMigration } from './migrations/0001-venue-orders.migration.js';
 import { VenueConnectorsModule } from './venue-connectors.module.js';
+import { VENUE_CONNECTORS_SCHEMA } from './venue-connectors.schema.js';
 
 await runService({
   name: 'venue-connectors',
   configSpec: venueConnectorsConfigSpec,
-  schema: 'venue_connectors',
-  migrations: [],
+  schema: VENUE_CONNECTORS_SCHEMA,
+  migrations: [venueOrdersMigration],
   module: VenueConnectorsModule,
 });

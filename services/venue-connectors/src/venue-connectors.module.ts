@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { VenueSessionsService } from './sessions/venue-sessions.service.js';
 
-/** venue-connectors: venue sessions (ccxt and the paper venue), rate limits, reconnect and reconciliation. The host gives it lifecycle, control, health and connections; its features land with issue 3. */
-@Module({})
+/** venue-connectors: venue sessions (ccxt and the paper venue), rate limits, reconnect, reconciliation, venue RPC. */
+@Module({ providers: [VenueSessionsService] })
 export class VenueConnectorsModule {}

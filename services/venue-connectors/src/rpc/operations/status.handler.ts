@@ -1,0 +1,3 @@
+import type { VenueRpcHandler } from './venue-rpc-handler.js';
+
+export const status: VenueRpcHandler<'status'> = async (session) => session.status();
