@@ -57,30 +57,19 @@ describe('orders are never duplicated nor lost (ccxt against the simulator)', ()
         faults.failBeforeAccept += 1;
       } else faults.none += 1;
       const origin = { flowId: `seeded-${run}`, step: 0, child: 0 };
-      const order = await t.session.desk.create({
-        v: 1,
+      const request = {
+        v: 1 as const,
         origin,
         instrument: 'BTC/USDT',
-        side: 'buy',
-        kind: 'limit',
+        side: 'buy' as const,
+        kind: 'limit' as const,
         amount: '0.001',
         price: (10_000 + run).toFixed(2),
-      });
+      };
+      const order = await t.session.desk.create(request);
       expect(order.status, `run ${run}`).toBe('open');
       // A retry by the caller after the ambiguity changes nothing either.
-      expect(
-        (
-          await t.session.desk.create({
-            v: 1,
-            origin,
-            instrument: 'BTC/USDT',
-            side: 'buy',
-            kind: 'limit',
-            amount: '0.001',
-            price: (10_000 + run).toFixed(2),
-          })
-        ).venueOrderId,
-      ).toBe(order.venueOrderId);
+      expect((await t.session.desk.create(request)).venueOrderId).toBe(order.venueOrderId);
       const onVenue = simulator.exchange
         .openOrders(TRADER.account, 'BTC/USDT')
         .filter((o) => o.clientOrderId === clientOrderIdOf(origin));

@@ -146,6 +146,15 @@ describe('order desk (paper venue, real NATS and PostgreSQL)', () => {
       venueTrades.map((f) => String(f.tradeId)),
     );
     expect(await t.registry.get(taker.clientOrderId)).toMatchObject({ status: 'closed', filled: '0.001' });
+    // The balances moved with the fill: the next diagnostics publish them, not flagged reconciled.
+    await t.session.diagnose();
+    const btc = paper.exchange.balances(account).find((b) => b.currency === 'BTC');
+    await expectEventually(async () => {
+      const live = (await harness.executionEvents()).flatMap((e) =>
+        e.type === 'BalancesUpdated' && !e.reconciled ? [e] : [],
+      );
+      expect(live.at(-1)?.balances.find((b) => b.currency === 'BTC')?.free).toBe(btc?.free);
+    }, 10_000);
     // Reconciliation at start ran once the feed was up, and found nothing missing for this order.
     expect(fills.every((e) => e.type === 'OrderFilled' && !e.reconciled)).toBe(true);
   });

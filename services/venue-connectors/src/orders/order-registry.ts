@@ -8,6 +8,7 @@ import type { ExecutionOutbox } from '../execution/execution-outbox.js';
 import {
   LIVE_STATUSES,
   orderStateOf,
+  orderStateOfVenue,
   recordOfRow,
   type VenueOrderRecord,
   type VenueOrderRow,
@@ -173,16 +174,7 @@ export class OrderRegistry {
         const adopted: VenueOrderRecord = {
           venue: this.venue,
           account: this.account,
-          clientOrderId: order.clientOrderId,
-          venueOrderId: order.venueOrderId,
-          instrument: order.instrument,
-          side: order.side,
-          kind: order.kind,
-          timeInForce: order.timeInForce,
-          price: order.price,
-          amount: order.amount,
-          filled: order.filled,
-          status: order.status,
+          ...orderStateOfVenue(order),
           origin: null,
           sentAt: null,
         };

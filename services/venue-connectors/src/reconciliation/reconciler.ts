@@ -209,6 +209,24 @@ export class Reconciler {
     ]);
   }
 
+  /**
+   * Publishes a balance snapshot taken outside reconciliation (the session's periodic diagnostics)
+   * when it differs from the last one published, so consumers see balances move between reconnects.
+   */
+  async reportBalances(snapshot: BalanceSnapshot): Promise<void> {
+    const totals = (b: BalanceSnapshot | undefined) =>
+      JSON.stringify(b?.balances.map((x) => [x.currency, x.free, x.used]) ?? null);
+    if (totals(snapshot) === totals(this.lastBalances)) return;
+    this.lastBalances = snapshot;
+    await this.emit([
+      this.events.balances(
+        { balances: snapshot.balances, freeMargin: snapshot.freeMargin, leverage: snapshot.leverage },
+        false,
+        snapshot.tsEvent,
+      ),
+    ]);
+  }
+
   private async reconcilePositions(): Promise<void> {
     const positions = await this.ask('query', () => this.adapter.fetchPositions({}));
     if (positions.length === 0) return;

@@ -243,7 +243,8 @@ export class VenueSession {
     this.reconciling = (this.reconciling ?? Promise.resolve()).then(attempt);
   }
 
-  private async diagnose(): Promise<void> {
+  /** Server time, round trip, margin and balances now (what the diagnostics timer does). */
+  async diagnose(): Promise<void> {
     try {
       const sentAt = Date.now();
       const serverMicros = await this.parts.guard.call(() => this.parts.adapter.fetchServerTime());
@@ -253,6 +254,9 @@ export class VenueSession {
       const balance = await this.parts.guard.call(() => this.parts.adapter.fetchBalance());
       this.freeMargin = balance.freeMargin;
       this.leverage = balance.leverage;
+      // Only once the first reconciliation has set the baseline; it publishes its own snapshot.
+      if (this.parts.reconciler.lastReconciledAt !== null)
+        await this.parts.reconciler.reportBalances(balance);
     } catch (error) {
       this.parts.logger.debug({ session: this.name, err: error }, 'diagnostics failed');
     }

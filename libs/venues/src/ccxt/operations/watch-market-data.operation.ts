@@ -12,6 +12,7 @@ import { VenueError } from '../../adapter/venue-error.js';
 import { nowMicros } from '../../adapter/venue-types.js';
 import type { CcxtContext } from '../ccxt-context.js';
 import { feedEndReason } from '../ccxt-error-map.js';
+import { closeWebsockets, withinGrace } from '../ccxt-grace.js';
 import { micros } from '../ccxt-normalise.js';
 
 type Levels = Map<number, number>;
@@ -31,7 +32,6 @@ interface Subscription {
 }
 
 const SEEN_TRADES_KEPT = 2_000;
-const CLOSE_GRACE_MS = 2_000;
 
 export function ccxtWatchMarketData(ctx: CcxtContext, sink: MarketDataSink): MarketDataFeed {
   return new CcxtMarketDataFeed(ctx, sink);
@@ -212,12 +212,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     );
     const connected = clients.flatMap((client) => (client.connected === undefined ? [] : [client.connected]));
     if (connected.length === 0) return;
-    const timeout = new AbortController();
-    await Promise.race([
-      Promise.allSettled(connected),
-      sleep(CLOSE_GRACE_MS, undefined, { signal: timeout.signal }).catch(() => undefined),
-    ]);
-    timeout.abort();
+    await withinGrace(Promise.allSettled(connected));
   }
 
   private emitTick(sub: Subscription, ticker: Ticker): void {
@@ -298,14 +293,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     for (const sub of this.subs.values()) sub.stop.abort();
     this.subs.clear();
     this.ending = (async () => {
-      // Close this instance's sockets so the next feed starts from fresh connections and caches.
-      const timeout = new AbortController();
-      await Promise.race([
-        this.ex.close().catch(() => undefined),
-        sleep(CLOSE_GRACE_MS, undefined, { signal: timeout.signal }).catch(() => undefined),
-      ]);
-      timeout.abort();
-      this.ex.cleanWsData();
+      await closeWebsockets(this.ex);
       this.resolveEnded(end);
     })();
     return this.ending;

@@ -8,9 +8,8 @@ import type { ExecutionFeed, ExecutionSink } from '../../adapter/operations/watc
 import type { VenueOrder } from '../../adapter/venue-types.js';
 import type { CcxtContext } from '../ccxt-context.js';
 import { feedEndReason } from '../ccxt-error-map.js';
+import { closeWebsockets } from '../ccxt-grace.js';
 import { normaliseFill, normaliseOrder } from '../ccxt-normalise.js';
-
-const CLOSE_GRACE_MS = 2_000;
 
 export function ccxtWatchOwnOrders(ctx: CcxtContext, sink: ExecutionSink): CcxtExecutionFeed {
   return new CcxtExecutionFeed(ctx, sink);
@@ -121,13 +120,7 @@ export class CcxtExecutionFeed implements ExecutionFeed {
     if (this.ending !== undefined) return this.ending;
     this.stop.abort();
     this.ending = (async () => {
-      const timeout = new AbortController();
-      await Promise.race([
-        this.ex.close().catch(() => undefined),
-        sleep(CLOSE_GRACE_MS, undefined, { signal: timeout.signal }).catch(() => undefined),
-      ]);
-      timeout.abort();
-      this.ex.cleanWsData();
+      await closeWebsockets(this.ex);
       this.resolveEnded(end);
     })();
     return this.ending;
