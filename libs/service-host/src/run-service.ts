@@ -183,9 +183,15 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
     { strategy: new TmNatsTransport({ link, deadLetters, logger }) },
     { inheritAppConfig: true },
   );
-  await app.startAllMicroservices();
-  await bootProbe.close();
-  await app.listen(config.httpPort, config.httpHost);
+  // Module init runs here; configuration a service can only check then (a venue's credential)
+  // refuses the start the same way as a bad variable.
+  try {
+    await app.startAllMicroservices();
+    await bootProbe.close();
+    await app.listen(config.httpPort, config.httpHost);
+  } catch (error) {
+    refuseStart(definition.name, error);
+  }
   const address = app.getHttpServer().address();
   if (address && typeof address === 'object') lifecycle.httpPort = address.port;
 
@@ -244,12 +250,17 @@ function loadServiceConfig<S extends HostedConfigSpec & ConfigSpec>(
   try {
     return loadConfig(definition.configSpec);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${definition.name} refused to start: ${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+    return refuseStart(definition.name, error);
   }
+}
+
+/** Bad configuration ends the process with EX_CONFIG and the problems; anything else is rethrown. */
+function refuseStart(service: string, error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${service} refused to start: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw error;
 }
 
 /** Waits for a connection; past WAITING_AFTER_MS the application and the feature show Waiting with the reason. */
