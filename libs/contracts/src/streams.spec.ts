@@ -37,7 +37,10 @@ describe('createStreams', () => {
 
 describe('createBuckets', () => {
   it('names buckets after the root, like streams', () => {
-    expect(createBuckets('tm').VENUE_BUDGET).toBe('TM_VENUE_BUDGET');
+    expect(createBuckets('tm')).toEqual({
+      VENUE_BUDGET: 'TM_VENUE_BUDGET',
+      VENUE_SESSIONS: 'TM_VENUE_SESSIONS',
+    });
     expect(createBuckets('t1abc').VENUE_BUDGET).toBe('T1ABC_VENUE_BUDGET');
     expect(() => createBuckets('Bad')).toThrow('subject root "Bad" must match');
   });

@@ -43,5 +43,7 @@ export function createBuckets(root: string = DEFAULT_SUBJECT_ROOT) {
   return {
     /** Venue rate budgets shared by every venue-connectors replica. */
     VENUE_BUDGET: `${prefix}_VENUE_BUDGET`,
+    /** Which venue-connectors replica streams each venue account. */
+    VENUE_SESSIONS: `${prefix}_VENUE_SESSIONS`,
   };
 }

@@ -12,6 +12,7 @@ import { createLogger } from '@tm/telemetry';
 import type { VenueAdapter } from '@tm/venues';
 import type { DataSource } from 'typeorm';
 import { VenueAccountConfig } from '../src/config/venue-account.config.js';
+import { SessionLease } from '../src/sessions/session-lease.js';
 import { ExecutionOutbox } from '../src/execution/execution-outbox.js';
 import { venueOrdersMigration } from '../src/migrations/0001-venue-orders.migration.js';
 import { KvBudgetLedger, RATE_BUDGET_DEFAULTS, type RateBudgetSettings } from '../src/rate-limit/index.js';
@@ -26,6 +27,8 @@ const TEST_LOG_LEVEL = (process.env.TM_TEST_LOG_LEVEL ?? 'silent') as 'silent' |
 
 export interface HarnessOptions {
   budget?: Partial<RateBudgetSettings>;
+  /** Sessions claim their account through the lease bucket, as replicas of the service do. */
+  leaseTtlMs?: number;
   orderResolveWindowMs?: number;
   idleFeedMs?: number;
 }
@@ -119,6 +122,7 @@ export class SessionHarness {
   async session(
     account: { venue: string; account: string; instruments?: string[]; unknownOrders?: 'adopt' | 'cancel' },
     adapter: VenueAdapter | ((budget: VenueBudgetHooks) => VenueAdapter),
+    replica = 'replica-1',
   ): Promise<TestSession> {
     const config = VenueAccountConfig.parse({ apiUrl: 'http://127.0.0.1:1', ...account });
     const machine = new LifecycleMachine({
@@ -143,6 +147,19 @@ export class SessionHarness {
           diagnosticsIntervalMs: 60_000,
         },
         orderResolveWindowMs: this.options.orderResolveWindowMs ?? 1_000,
+        ...(this.options.leaseTtlMs !== undefined
+          ? {
+              leases: {
+                kv: await SessionLease.bucket(
+                  this.link.connection,
+                  createBuckets(this.root).VENUE_SESSIONS,
+                  this.options.leaseTtlMs,
+                ),
+                instance: replica,
+                ttlMs: this.options.leaseTtlMs,
+              },
+            }
+          : {}),
         logger: createLogger({ service: 'venue-connectors', instance: this.root, level: TEST_LOG_LEVEL }),
       },
       config,
@@ -180,10 +197,11 @@ export class SessionHarness {
     const streams = createStreams(this.root);
     for (const stream of [streams.MD.name, streams.EXEC.name, streams.DLQ.name])
       await this.jsm.streams.delete(stream).catch(() => false);
-    await new Kvm(this.link.connection)
-      .open(createBuckets(this.root).VENUE_BUDGET)
-      .then((kv) => kv.destroy())
-      .catch(() => false);
+    for (const bucket of Object.values(createBuckets(this.root)))
+      await new Kvm(this.link.connection)
+        .open(bucket)
+        .then((kv) => kv.destroy())
+        .catch(() => false);
     await this.dataSource.destroy();
     await this.testSchema.drop();
     await this.link.close();

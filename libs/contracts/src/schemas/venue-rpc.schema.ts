@@ -139,6 +139,8 @@ export const VenueSessionStatusV1 = z.object({
   account: z.string(),
   state: z.enum(LIFECYCLE_STATES),
   reason: z.string().nullable(),
+  /** Whether this replica runs the account's feeds and reconciliation (one replica does; the others stand by). */
+  streaming: z.boolean(),
   reconnects: z.number().int().nonnegative(),
   serverTimeOffsetMs: z.number().nullable(),
   roundTripMs: z.number().nullable(),

@@ -28,6 +28,8 @@ export const venueConnectorsConfigSpec = {
     min: 1,
   }),
   idleFeedMs: env.durationMs('TM_VENUE_IDLE_AFTER', { default: 60_000, min: 100 }),
+  /** A replica that stops renewing its claim on a venue account loses it this long after. */
+  sessionLeaseMs: env.durationMs('TM_VENUE_SESSION_LEASE', { default: 10_000, min: 300 }),
   diagnosticsIntervalMs: env.durationMs('TM_VENUE_DIAGNOSTICS_INTERVAL', { default: 30_000, min: 100 }),
   orderResolveWindowMs: env.durationMs('TM_VENUE_ORDER_RESOLVE_WINDOW', { default: 10_000, min: 1 }),
   breakerFailures: env.int('TM_VENUE_BREAKER_FAILURES', {

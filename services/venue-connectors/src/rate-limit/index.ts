@@ -4,7 +4,7 @@ export {
   type VenueRateBudgetOptions,
   type VenueRateBudgetStats,
 } from './venue-rate-budget.js';
-export { KvBudgetLedger, type BudgetLedger, type Lease } from './budget-ledger.js';
+export { isCasConflict, KvBudgetLedger, type BudgetLedger, type Lease } from './budget-ledger.js';
 export type { AcquireKind, BudgetGrant } from './budget-queue.js';
 export type { WindowBudgetStats } from './window-budget.js';
 export type { Penalty, PenaltyStatus, PauseState } from './penalty-backoff.js';

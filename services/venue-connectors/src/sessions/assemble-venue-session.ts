@@ -1,3 +1,4 @@
+import type { KV } from '@nats-io/kv';
 import type { Subjects } from '@tm/contracts';
 import type { LifecycleMachine } from '@tm/lifecycle';
 import type { NatsLink } from '@tm/messaging';
@@ -14,6 +15,7 @@ import { OrderRegistry } from '../orders/order-registry.js';
 import { VenueRateBudget, type BudgetLedger, type RateBudgetSettings } from '../rate-limit/index.js';
 import { Reconciler } from '../reconciliation/reconciler.js';
 import { ReconciliationGate } from '../reconciliation/reconciliation-gate.js';
+import { SessionLease } from './session-lease.js';
 import { VenueCallGuard, type BreakerSettings } from './venue-call-guard.js';
 import { VenueSession, type VenueSessionSettings } from './venue-session.js';
 
@@ -33,6 +35,8 @@ export interface SessionInfrastructure {
   breaker: BreakerSettings;
   session: VenueSessionSettings;
   orderResolveWindowMs: number;
+  /** Which replica streams each account; absent, every session streams (one replica, or tests). */
+  leases?: { kv: KV; instance: string; ttlMs: number };
   metrics?: MetricsRegistry;
   logger: Logger;
 }
@@ -131,6 +135,19 @@ export async function assembleVenueSession(
     settings: infra.session,
     logger,
   });
+  if (infra.leases) {
+    const { kv, instance, ttlMs } = infra.leases;
+    session.useLease(
+      new SessionLease(
+        kv,
+        `${account.venue}.${account.account}`,
+        instance,
+        ttlMs,
+        (held, holder) => session.leaseChanged(held, holder),
+        logger,
+      ),
+    );
+  }
   return { session, adapter, budget, gate, registry };
 }
 

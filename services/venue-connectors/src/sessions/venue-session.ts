@@ -16,6 +16,7 @@ import type { OrderRegistry } from '../orders/order-registry.js';
 import type { Reconciler, ReconciliationTrigger } from '../reconciliation/reconciler.js';
 import type { ReconciliationGate } from '../reconciliation/reconciliation-gate.js';
 import { FeedSupervisor } from './feed-supervisor.js';
+import type { SessionLease } from './session-lease.js';
 import type { VenueCallGuard } from './venue-call-guard.js';
 
 export interface VenueSessionSettings {
@@ -61,6 +62,9 @@ export class VenueSession {
   private leverage: string | null = null;
   private executionQueue: Promise<unknown> = Promise.resolve();
   private reconciling: Promise<unknown> | undefined;
+  private lease: SessionLease | undefined;
+  private standbyReason: string | null = null;
+  private streaming = false;
 
   constructor(private readonly parts: VenueSessionParts) {
     this.desk = parts.desk;
@@ -117,18 +121,46 @@ export class VenueSession {
     return this.parts.guard;
   }
 
+  /**
+   * With a lease, only the replica holding it streams and reconciles; the others stand by (and still
+   * serve orders). Without one, this session streams.
+   */
+  useLease(lease: SessionLease): void {
+    this.lease = lease;
+  }
+
   start(): void {
-    this.marketFeed.start();
-    this.executionFeed.start();
-    this.diagnosticsTimer = setInterval(
+    this.diagnosticsTimer ??= setInterval(
       () => void this.diagnose(),
       this.parts.settings.diagnosticsIntervalMs,
     );
     this.diagnosticsTimer.unref();
+    if (this.lease) this.lease.start();
+    else this.startFeeds();
   }
 
   async stop(): Promise<void> {
     if (this.diagnosticsTimer) clearInterval(this.diagnosticsTimer);
+    this.diagnosticsTimer = undefined;
+    await this.lease?.stop();
+    await this.stopFeeds();
+  }
+
+  /** The lease moved: the holder starts streaming, a replica that lost it stops at once. */
+  leaseChanged(held: boolean, holder: string | null): void {
+    this.standbyReason = held ? null : `standby: ${this.name} is streamed by ${holder ?? 'no replica yet'}`;
+    if (held) this.startFeeds();
+    else void this.stopFeeds();
+  }
+
+  private startFeeds(): void {
+    this.streaming = true;
+    this.marketFeed.start();
+    this.executionFeed.start();
+  }
+
+  private async stopFeeds(): Promise<void> {
+    this.streaming = false;
     await Promise.all([this.marketFeed.stop(), this.executionFeed.stop()]);
     await this.reconciling?.catch(() => undefined);
     await this.executionQueue;
@@ -172,8 +204,9 @@ export class VenueSession {
       state: this.parts.machine.state,
       reason:
         this.parts.machine.state === 'Running'
-          ? null
+          ? this.standbyReason
           : (this.downReason ?? this.parts.machine.reason ?? null),
+      streaming: this.streaming,
       reconnects: this.marketFeed.reconnects + this.executionFeed.reconnects,
       serverTimeOffsetMs: this.serverTimeOffsetMs,
       roundTripMs: this.roundTripMs,

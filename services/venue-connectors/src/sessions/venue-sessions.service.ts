@@ -21,7 +21,9 @@ import {
   NATS_LINK,
   RELIABLE_PUBLISHER,
   SERVICE_CONFIG,
+  SERVICE_IDENTITY,
   SUBJECTS,
+  type ServiceIdentity,
 } from '@tm/service-host';
 import { MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { DataSource } from 'typeorm';
@@ -36,6 +38,7 @@ import {
   type AssembledSession,
   type SessionInfrastructure,
 } from './assemble-venue-session.js';
+import { SessionLease } from './session-lease.js';
 import { SessionMetrics } from './session-metrics.js';
 import { VenueAdapterFactory } from './venue-adapter.factory.js';
 
@@ -62,6 +65,7 @@ export class VenueSessionsService implements OnModuleInit, OnApplicationBootstra
     @Inject(RELIABLE_PUBLISHER) private readonly publisher: ReliablePublisher,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
     @Inject(SUBJECTS) private readonly subjects: Subjects,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     private readonly lifecycle: ApplicationLifecycle,
     private readonly metrics: MetricsRegistry,
   ) {
@@ -115,6 +119,15 @@ export class VenueSessionsService implements OnModuleInit, OnApplicationBootstra
         diagnosticsIntervalMs: this.config.diagnosticsIntervalMs,
       },
       orderResolveWindowMs: this.config.orderResolveWindowMs,
+      leases: {
+        kv: await SessionLease.bucket(
+          this.link.connection,
+          createBuckets(this.subjects.root).VENUE_SESSIONS,
+          this.config.sessionLeaseMs,
+        ),
+        instance: this.identity.instance,
+        ttlMs: this.config.sessionLeaseMs,
+      },
       metrics: this.metrics,
       logger: this.logger,
     };
