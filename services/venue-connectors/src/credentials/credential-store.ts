@@ -23,7 +23,8 @@ export function credentialVariablePrefix(name: string): string {
 export class CredentialStore {
   constructor(
     private readonly credentialsDir: string | undefined,
-    private readonly source: Readonly<Record<string, string | undefined>> = process.env,
+    /** The environment to read; absent, the process's, through loadConfig like every variable. */
+    private readonly source?: Readonly<Record<string, string | undefined>>,
   ) {}
 
   resolve(name: string): VenueCredential {
@@ -32,7 +33,10 @@ export class CredentialStore {
     const spec = Object.fromEntries(
       PARTS.map((part) => [part.key, env.optionalString(`${prefix}${part.suffix}`, { expected: 'a key' })]),
     );
-    const fromEnv = loadConfig(spec, this.source) as Record<string, string | undefined>;
+    const fromEnv = (this.source ? loadConfig(spec, this.source) : loadConfig(spec)) as Record<
+      string,
+      string | undefined
+    >;
     const keys: Record<string, string | undefined> = {};
     const missing: string[] = [];
     for (const part of PARTS) {
