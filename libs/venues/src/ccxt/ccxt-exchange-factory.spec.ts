@@ -1,3 +1,4 @@
+import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { createCcxtExchange, exchangeClassFor } from './ccxt-exchange-factory.js';
 
@@ -44,5 +45,20 @@ describe('createCcxtExchange', () => {
     expect((plain.urls.api as unknown as Record<string, unknown>)['public']).toBe(
       'https://api.binance.com/api/v3',
     );
+  });
+});
+
+describe('signing with Node crypto', () => {
+  it('gives the same signatures as ccxt for every hash and output it takes over', async () => {
+    const { sha256, sha384, sha512 } = await import('@noble/hashes/sha2.js');
+    const ours = createCcxtExchange({ exchangeId: 'binance' });
+    const reference = new ccxt.binance();
+    for (const hash of [sha256, sha384, sha512])
+      for (const digest of ['hex', 'base64'] as const) {
+        const message = 'symbol=BTCUSDT&side=BUY&quantity=0.01&timestamp=1700000000000';
+        expect(ours.hmac(ours.encode(message), ours.encode('secret'), hash, digest)).toBe(
+          reference.hmac(reference.encode(message), reference.encode('secret'), hash, digest),
+        );
+      }
   });
 });

@@ -3,6 +3,7 @@ import { VenueError } from '../../adapter/venue-error.js';
 import type { VenueOrder } from '../../adapter/venue-types.js';
 import type { CcxtContext } from '../ccxt-context.js';
 import { normaliseOrder } from '../ccxt-normalise.js';
+import { binanceSpotCreateOrder, usesBinanceSpotOrders } from '../binance-spot-orders.js';
 import { checkOnGrid } from '../ccxt-order-checks.js';
 
 export async function ccxtCreateOrder(ctx: CcxtContext, request: CreateOrderRequest): Promise<VenueOrder> {
@@ -12,6 +13,7 @@ export async function ccxtCreateOrder(ctx: CcxtContext, request: CreateOrderRequ
   await ctx.call('createOrder', false, ex, async () =>
     checkOnGrid(ex, request.instrument, request.amount, request.kind === 'limit' ? request.price : undefined),
   );
+  if (usesBinanceSpotOrders(ctx)) return ctx.remember(await binanceSpotCreateOrder(ctx, request));
   const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
   if (request.kind === 'limit') {
     const tif = request.timeInForce ?? 'GTC';
