@@ -1,4 +1,5 @@
 import type { BinanceSimulator } from '@tm/exchange-simulator';
+import { SeededRandom } from '@tm/matching';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOrderIdOf } from '../src/orders/client-order-id.js';
 import { SessionHarness, type TestSession } from './session-harness.js';
@@ -7,18 +8,6 @@ import { startBinance, TRADER, traderAdapter } from './simulated-binance.js';
 const RUNS = 200;
 // ccxt gives up on an answer after this long; the simulator's "timeout after accept" outlasts it.
 const CLIENT_TIMEOUT_MS = 250;
-
-/** mulberry32: the fault schedule is the same on every run of the test. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // An order whose acknowledgement is lost after the venue accepted it (or whose request failed before
 // it) ends as exactly one order on the venue, through the real ccxt client, across seeded fault runs.
@@ -42,7 +31,9 @@ describe('orders are never duplicated nor lost (ccxt against the simulator)', ()
   });
 
   it(`ends every one of ${RUNS} seeded fault runs with one order on the venue`, async () => {
-    const random = seeded(20261121);
+    // Seeded: the fault schedule is the same on every run of the test.
+    const rng = new SeededRandom(20261121);
+    const random = () => rng.next();
     const faults = { none: 0, timeoutAfterAccept: 0, errorAfterAccept: 0, failBeforeAccept: 0 };
     for (let run = 0; run < RUNS; run += 1) {
       const roll = random();
