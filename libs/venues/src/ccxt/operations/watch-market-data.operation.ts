@@ -32,6 +32,8 @@ interface Subscription {
 }
 
 const SEEN_TRADES_KEPT = 2_000;
+/** When the second gap fill after a subscribe runs. */
+const GAP_REFILL_AFTER_MS = 1_000;
 
 export function ccxtWatchMarketData(ctx: CcxtContext, sink: MarketDataSink): MarketDataFeed {
   return new CcxtMarketDataFeed(ctx, sink);
@@ -115,6 +117,24 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     for (const trade of sub.pendingTrades.splice(0)) this.emitTrade(sub, trade, false);
     if (sub.pendingBook !== null) this.emitBook(sub, sub.pendingBook, false);
     sub.pendingBook = null;
+    this.refillTradesLater(sub);
+  }
+
+  /**
+   * The venue does not say when its stream subscription took effect, so a trade printed between the
+   * REST gap fill and that moment would be missed: one more gap fill a little later closes the race
+   * (trades already seen are dropped by id).
+   */
+  private refillTradesLater(sub: Subscription): void {
+    void sleep(GAP_REFILL_AFTER_MS, undefined, { signal: sub.stop.signal })
+      .then(async () => {
+        const trades = await this.ctx.call('fetchTrades', false, this.ex, () =>
+          this.ex.fetchTrades(sub.instrument),
+        );
+        if (!this.active(sub)) return;
+        for (const trade of trades) this.emitTrade(sub, trade, true);
+      })
+      .catch(() => undefined); // aborted, or the venue is down: the feed's own loops report that
   }
 
   async unsubscribe(instrument: string): Promise<void> {
