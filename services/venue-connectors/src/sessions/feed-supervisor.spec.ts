@@ -18,7 +18,9 @@ class FakeFeed implements SupervisedFeed {
   }
 }
 
-function supervised(opts: { failUp?: number; idleMs?: number; refuseOpen?: number } = {}) {
+function supervised(
+  opts: { failUp?: number; idleMs?: number; refuseOpen?: number; expectsTraffic?: () => boolean } = {},
+) {
   const feeds: FakeFeed[] = [];
   const events: string[] = [];
   let failUp = opts.failUp ?? 0;
@@ -27,6 +29,7 @@ function supervised(opts: { failUp?: number; idleMs?: number; refuseOpen?: numbe
     name: 'fake',
     backoff: { baseMs: 1, capMs: 5 },
     ...(opts.idleMs !== undefined ? { idleMs: opts.idleMs } : {}),
+    ...(opts.expectsTraffic ? { expectsTraffic: opts.expectsTraffic } : {}),
     open: async () => {
       if (refuseOpen > 0) {
         refuseOpen -= 1;
@@ -87,6 +90,18 @@ describe('FeedSupervisor', () => {
     expect(feeds).toHaveLength(1);
     await expectEventually(() => expect(events).toContain('down: fake idle for 300 ms'));
     await expectEventually(() => expect(feeds.length).toBeGreaterThanOrEqual(2));
+    await supervisor.stop();
+  });
+
+  it('does not count silence as death while nothing is subscribed', async () => {
+    let subscribed = false;
+    const { supervisor, feeds, events } = supervised({ idleMs: 100, expectsTraffic: () => subscribed });
+    supervisor.start();
+    await expectEventually(() => expect(feeds).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(events).toEqual(['up']);
+    subscribed = true;
+    await expectEventually(() => expect(events).toContain('down: fake idle for 100 ms'));
     await supervisor.stop();
   });
 });

@@ -15,6 +15,8 @@ export interface FeedSupervisorOptions<F extends SupervisedFeed> {
   backoff: { baseMs: number; capMs: number };
   /** A feed silent this long is treated as dead and reopened; undefined = never idle. */
   idleMs?: number;
+  /** Whether silence means anything now (a feed with nothing subscribed is quiet by design). */
+  expectsTraffic?: () => boolean;
 }
 
 /**
@@ -95,7 +97,9 @@ export class FeedSupervisor<F extends SupervisedFeed> {
     return new Promise<FeedEnd>((resolve) => {
       const timer = setInterval(
         () => {
-          if (Date.now() - this.lastActivity > idleMs) {
+          const expected = this.options.expectsTraffic?.() ?? true;
+          if (!expected) this.touch();
+          else if (Date.now() - this.lastActivity > idleMs) {
             clearInterval(timer);
             resolve({ reason: `${this.options.name} idle for ${idleMs} ms` });
           } else if (!this.running) {

@@ -75,6 +75,7 @@ export class VenueSession {
       name: `${this.name} market data`,
       backoff,
       idleMs: parts.settings.idleFeedMs,
+      expectsTraffic: () => this.subscriptions.size > 0,
       open: async () => {
         await this.connect();
         return parts.adapter.watchMarketData(parts.marketData);
