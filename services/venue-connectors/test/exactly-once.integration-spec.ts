@@ -74,4 +74,41 @@ describe('orders are never duplicated nor lost (ccxt against the simulator)', ()
       faults.timeoutAfterAccept + faults.errorAfterAccept + faults.failBeforeAccept,
     );
   }, 180_000);
+
+  it('resolves an edit whose answer was lost, and never re-sends a replacement the venue did not place', async () => {
+    const place = (flowId: string, price: string) =>
+      t.session.desk.create({
+        v: 1,
+        origin: { flowId, step: 0, child: 0 },
+        instrument: 'BTC/USDT',
+        side: 'buy',
+        kind: 'limit',
+        amount: '0.001',
+        price,
+      });
+    const edit = (flowId: string, clientOrderId: string, price: string) =>
+      t.session.desk.edit({
+        v: 1,
+        origin: { flowId, step: 1, child: 0 },
+        instrument: 'BTC/USDT',
+        clientOrderId,
+        amount: '0.002',
+        price,
+      });
+
+    const first = await place('edit-lost-answer', '9000.00');
+    simulator.faults.errorAfterAcceptNext(1, 503);
+    const replaced = await edit('edit-lost-answer', first.clientOrderId, '9001.00');
+    expect(replaced).toMatchObject({ status: 'open', price: '9001', amount: '0.002' });
+    expect((await t.registry.get(first.clientOrderId))?.status).toBe('canceled');
+
+    const second = await place('edit-not-placed', '9100.00');
+    simulator.faults.failNext(1, { status: 503, path: '/api/v3/order/cancelReplace' });
+    const refused = await edit('edit-not-placed', second.clientOrderId, '9101.00');
+    expect(refused.status).toBe('rejected');
+    expect((await t.registry.get(second.clientOrderId))?.status).toBe('open');
+    const open = simulator.exchange.openOrders(TRADER.account, 'BTC/USDT').map((o) => o.clientOrderId);
+    expect(open).toContain(second.clientOrderId);
+    expect(open).not.toContain(refused.clientOrderId);
+  }, 60_000);
 });

@@ -91,15 +91,24 @@ describe('order desk (paper venue, real NATS and PostgreSQL)', () => {
 
   it('edits an open order into a new one and closes the old', async () => {
     const placed = await t.session.desk.create(limit('buy', '1002'));
-    const edited = await t.session.desk.edit({
-      v: 1,
+    const edit = {
+      v: 1 as const,
       origin: origin(),
       instrument: 'BTC/USDT',
       clientOrderId: placed.clientOrderId,
       amount: '0.02',
       price: '1003',
-    });
+    };
+    const edited = await t.session.desk.edit(edit);
     expect(edited).toMatchObject({ status: 'open', price: '1003', amount: '0.02' });
+    // Retried after it succeeded (the old order is canceled by now): the same replacement, nothing new.
+    expect(await t.session.desk.edit(edit)).toMatchObject({
+      clientOrderId: edited.clientOrderId,
+      status: 'open',
+    });
+    expect(
+      paper.exchange.openOrders(account).filter((o) => o.clientOrderId === edited.clientOrderId),
+    ).toHaveLength(1);
     expect((await t.registry.get(placed.clientOrderId))?.status).toBe('canceled');
     expect(paper.exchange.openOrders(account).map((o) => o.clientOrderId)).toContain(edited.clientOrderId);
   });

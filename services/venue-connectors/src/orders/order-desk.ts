@@ -64,7 +64,7 @@ export class OrderDesk {
       origin: request.origin,
     });
     // A retry of the same origin: the first answer stands; one still in flight is resolved now.
-    if (!created) return record.status === 'in_flight' ? this.resolve(record, 1) : record;
+    if (!created) return record.status === 'in_flight' ? this.resolve(record, 'resend') : record;
     return this.send(record, 1);
   }
 
@@ -90,6 +90,10 @@ export class OrderDesk {
   }
 
   async edit(request: VenueOpRequest<'edit-order'>): Promise<VenueOrderRecord> {
+    // A retry of the same edit: the replacement's first answer stands, whatever the old order is now.
+    const replacementId = clientOrderIdOf(request.origin);
+    const earlier = await this.registry.get(replacementId);
+    if (earlier) return earlier.status === 'in_flight' ? this.resolve(earlier, 'reject') : earlier;
     const previous = await this.find({
       instrument: request.instrument,
       clientOrderId: request.clientOrderId,
@@ -104,8 +108,8 @@ export class OrderDesk {
       );
     }
     this.refuseWhileReconciling();
-    const { record, created } = await this.registry.reserve({
-      clientOrderId: clientOrderIdOf(request.origin),
+    const { record } = await this.registry.reserve({
+      clientOrderId: replacementId,
       instrument: previous.instrument,
       side: previous.side,
       kind: previous.kind,
@@ -114,9 +118,8 @@ export class OrderDesk {
       amount: request.amount,
       origin: request.origin,
     });
-    if (!created) return record.status === 'in_flight' ? this.resolve(record, 1) : record;
     const venueOrderId = previous.venueOrderId;
-    const replaced = await this.sendOnce(record, () =>
+    let replaced = await this.sendOnce(record, () =>
       this.adapter.editOrder({
         instrument: record.instrument,
         venueOrderId,
@@ -125,7 +128,9 @@ export class OrderDesk {
         price: request.price,
       }),
     );
-    if (replaced.status !== 'rejected' && replaced.status !== 'in_flight') await this.refresh(previous);
+    // Never re-sent: a cancel-replace that did not place the replacement may have left the old order working.
+    if (replaced.status === 'in_flight') replaced = await this.resolve(replaced, 'reject');
+    await this.refresh(previous);
     return replaced;
   }
 
@@ -207,7 +212,7 @@ export class OrderDesk {
         clientOrderId: record.clientOrderId,
       }),
     );
-    return placed.status === 'in_flight' ? this.resolve(placed, attempt) : placed;
+    return placed.status === 'in_flight' ? this.resolve(placed, 'resend', attempt) : placed;
   }
 
   /** One call that may place an order; returns the record in flight when the answer was ambiguous. */
@@ -250,10 +255,15 @@ export class OrderDesk {
 
   /**
    * Resolves an order in flight by asking the venue by client order id. "Not found" counts only once the
-   * venue can no longer accept the original request; then the same id is sent again (the venue refuses a
-   * duplicate of an open order). After `maxSends`, it stays in flight for reconciliation.
+   * venue can no longer accept the original request. Then a new order is sent again under the same id
+   * (`resend`; the venue refuses a duplicate of an open order), up to `maxSends` sends, after which it
+   * stays in flight for reconciliation; a replacement is recorded as never placed (`reject`).
    */
-  private async resolve(record: VenueOrderRecord, attempt: number): Promise<VenueOrderRecord> {
+  private async resolve(
+    record: VenueOrderRecord,
+    notFound: 'resend' | 'reject',
+    attempt = 1,
+  ): Promise<VenueOrderRecord> {
     const deadline = (record.sentAt?.getTime() ?? Date.now()) + this.settings.resolveWindowMs;
     let delay = 50;
     for (;;) {
@@ -262,6 +272,10 @@ export class OrderDesk {
       } catch (error) {
         const code = this.codeOf(error);
         if (code === 'NOT_FOUND' && Date.now() > deadline) {
+          if (notFound === 'reject') {
+            const reason = 'the venue never placed it (not found after the resolve window)';
+            return (await this.registry.reject(record.clientOrderId, 'NOT_FOUND', reason)) ?? record;
+          }
           if (attempt >= this.settings.maxSends) break;
           return this.send(record, attempt + 1);
         }
