@@ -8,18 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../fleet/fleet-process.js';
+import { SPOT_INSTRUMENTS } from '@tm/matching';
 
 const MAIN = join(REPO_ROOT, 'services/venue-connectors/dist/main.js');
 const API_KEY = 'e2e-api-key-7f3a9c';
 const SECRET = 'e2e-secret-never-printed-4b1d';
-const BTC = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.01',
-  lotSize: '0.00001',
-  minNotional: '5',
-};
+const BTC = SPOT_INSTRUMENTS['BTC/USDT'];
 
 function startService(env: Record<string, string>) {
   const child: ChildProcess = spawn(process.execPath, [MAIN], {

@@ -25,3 +25,4 @@ export type { InstrumentSpec } from './instrument-spec.js';
 export { MarketMaker, type MarketMakerOptions } from './market-maker.js';
 export { FEE_ACCOUNT, PaperExchange } from './paper-exchange.js';
 export { SeededRandom } from './seeded-random.js';
+export { SPOT_INSTRUMENTS } from './spot-instruments.js';

@@ -3,15 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 import { MarketMaker } from './market-maker.js';
 import { PaperExchange } from './paper-exchange.js';
+import { SPOT_INSTRUMENTS } from './spot-instruments.js';
 
-const SPEC = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.01',
-  lotSize: '0.00001',
-  minNotional: '5',
-};
+const SPEC = SPOT_INSTRUMENTS['BTC/USDT'];
 
 function run(seed: number, steps: number, options: { tradeProbability?: number } = {}) {
   let now = 0;

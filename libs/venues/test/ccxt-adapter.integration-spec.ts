@@ -1,7 +1,7 @@
 // Every adapter operation through CcxtVenueAdapter (real ccxt.pro binance) against the Binance
 // simulator on 127.0.0.1.
 import { BinanceSimulator } from '@tm/exchange-simulator';
-import type { InstrumentSpec } from '@tm/matching';
+import { SPOT_INSTRUMENTS, type InstrumentSpec } from '@tm/matching';
 import { expectEventually } from '@tm/testing';
 import {
   CcxtVenueAdapter,
@@ -16,10 +16,7 @@ import {
 import type { VenueErrorCode } from '@tm/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const INSTRUMENTS: InstrumentSpec[] = [
-  { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' },
-  { symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', tickSize: '0.01', lotSize: '0.0001', minNotional: '5' },
-];
+const INSTRUMENTS: InstrumentSpec[] = [SPOT_INSTRUMENTS['BTC/USDT'], SPOT_INSTRUMENTS['ETH/USDT']];
 const TRADER = { apiKey: 'trader-key', secret: 'trader-secret', account: 'trader' };
 const MAKER = { apiKey: 'maker-key', secret: 'maker-secret', account: 'maker' };
 const SUB = 'sub1@sim.local';

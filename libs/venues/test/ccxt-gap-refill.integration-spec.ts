@@ -5,15 +5,9 @@ import { expectEventually } from '@tm/testing';
 import type { Trade } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CcxtVenueAdapter, type MarketTrade } from '../src/index.js';
+import { SPOT_INSTRUMENTS } from '@tm/matching';
 
-const BTC = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.01',
-  lotSize: '0.00001',
-  minNotional: '5',
-};
+const BTC = SPOT_INSTRUMENTS['BTC/USDT'];
 const MAKER = { apiKey: 'refill-key', secret: 'refill-secret', account: 'refill-maker' };
 
 describe('ccxt market data gap fill', () => {

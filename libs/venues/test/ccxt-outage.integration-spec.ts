@@ -4,15 +4,9 @@ import { BinanceSimulator } from '@tm/exchange-simulator';
 import { expectEventually } from '@tm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CcxtVenueAdapter, type ExecutionFeed, type MarketDataFeed } from '../src/index.js';
+import { SPOT_INSTRUMENTS } from '@tm/matching';
 
-const BTC = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.01',
-  lotSize: '0.00001',
-  minNotional: '5',
-};
+const BTC = SPOT_INSTRUMENTS['BTC/USDT'];
 const TRADER = { apiKey: 'outage-key', secret: 'outage-secret', account: 'outage' };
 const sink = { tick() {}, trade() {}, book() {}, order() {}, fill() {} };
 

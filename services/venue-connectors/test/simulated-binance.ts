@@ -1,18 +1,10 @@
 // The exchange simulator with one trading account and one counterparty, and the ccxt adapter of the
 // trading account pointed at it: what the sim-backed integration tests of the service share.
 import { BinanceSimulator, type BinanceSimulatorOptions } from '@tm/exchange-simulator';
-import type { InstrumentSpec } from '@tm/matching';
+import { SPOT_INSTRUMENTS } from '@tm/matching';
 import { CcxtVenueAdapter } from '@tm/venues';
 
-export const BTC_USDT: InstrumentSpec = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.01',
-  lotSize: '0.00001',
-  minNotional: '5',
-};
-export const ETH_USDT: InstrumentSpec = { ...BTC_USDT, symbol: 'ETH/USDT', base: 'ETH', lotSize: '0.0001' };
+const { 'BTC/USDT': BTC_USDT, 'ETH/USDT': ETH_USDT } = SPOT_INSTRUMENTS;
 export const TRADER = { apiKey: 'vc-trader-key', secret: 'vc-trader-secret', account: 'vc-trader' };
 export const COUNTERPARTY = { apiKey: 'vc-other-key', secret: 'vc-other-secret', account: 'vc-other' };
 

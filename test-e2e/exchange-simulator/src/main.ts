@@ -3,14 +3,11 @@
 // Prints its HTTP URL as the first stdout line, then runs until SIGINT/SIGTERM.
 // Account from the environment (defaults in brackets): SIM_API_KEY [sim-key], SIM_API_SECRET
 // [sim-secret], SIM_ACCOUNT [main], SIM_BALANCES ['USDT=1000000,BTC=100,ETH=1000'].
-import type { InstrumentSpec } from '@tm/matching';
+import { SPOT_INSTRUMENTS, type InstrumentSpec } from '@tm/matching';
 
 import { BinanceSimulator } from './binance-simulator.js';
 
-const INSTRUMENTS: InstrumentSpec[] = [
-  { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' },
-  { symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', tickSize: '0.01', lotSize: '0.0001', minNotional: '5' },
-];
+const INSTRUMENTS: InstrumentSpec[] = [SPOT_INSTRUMENTS['BTC/USDT'], SPOT_INSTRUMENTS['ETH/USDT']];
 
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);

@@ -1,15 +1,12 @@
 // Shared by the e2e specs: a simulator with two instruments and two accounts, and a real ccxt
 // binance client pointed at it.
-import type { InstrumentSpec } from '@tm/matching';
+import { SPOT_INSTRUMENTS, type InstrumentSpec } from '@tm/matching';
 import { pointCcxtAt } from '@tm/venues';
 import ccxt from 'ccxt';
 
 import { BinanceSimulator, type BinanceSimulatorOptions } from '../src/index.js';
 
-export const INSTRUMENTS: InstrumentSpec[] = [
-  { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' },
-  { symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', tickSize: '0.01', lotSize: '0.0001', minNotional: '5' },
-];
+export const INSTRUMENTS: InstrumentSpec[] = [SPOT_INSTRUMENTS['BTC/USDT'], SPOT_INSTRUMENTS['ETH/USDT']];
 
 export const TRADER = { apiKey: 'trader-key', secret: 'trader-secret', account: 'trader' };
 export const MAKER = { apiKey: 'maker-key', secret: 'maker-secret', account: 'maker' };

@@ -1,6 +1,12 @@
 // The built-in venue of `npm start`: a PaperExchange, a seeded market maker per instrument driven by
 // a step timer (live ticks, trades and book changes with no keys), and funded accounts.
-import { MarketMaker, PaperExchange, type InstrumentSpec, type MarketMakerOptions } from '@tm/matching';
+import {
+  MarketMaker,
+  PaperExchange,
+  SPOT_INSTRUMENTS,
+  type InstrumentSpec,
+  type MarketMakerOptions,
+} from '@tm/matching';
 import { PaperVenueAdapter, type PaperVenueAdapterOptions } from './paper-venue-adapter.js';
 
 export interface PaperInstrument extends InstrumentSpec {
@@ -9,33 +15,9 @@ export interface PaperInstrument extends InstrumentSpec {
 }
 
 export const DEFAULT_PAPER_INSTRUMENTS: readonly PaperInstrument[] = [
-  {
-    symbol: 'BTC/USDT',
-    base: 'BTC',
-    quote: 'USDT',
-    tickSize: '0.01',
-    lotSize: '0.00001',
-    minNotional: '5',
-    startMid: '60000',
-  },
-  {
-    symbol: 'ETH/USDT',
-    base: 'ETH',
-    quote: 'USDT',
-    tickSize: '0.01',
-    lotSize: '0.0001',
-    minNotional: '5',
-    startMid: '3000',
-  },
-  {
-    symbol: 'SOL/USDT',
-    base: 'SOL',
-    quote: 'USDT',
-    tickSize: '0.01',
-    lotSize: '0.001',
-    minNotional: '5',
-    startMid: '150',
-  },
+  { ...SPOT_INSTRUMENTS['BTC/USDT'], startMid: '60000' },
+  { ...SPOT_INSTRUMENTS['ETH/USDT'], startMid: '3000' },
+  { ...SPOT_INSTRUMENTS['SOL/USDT'], startMid: '150' },
 ];
 
 export const DEFAULT_PAPER_BALANCES: Readonly<Record<string, string>> = {
