@@ -1,7 +1,16 @@
 // The venue-connectors process, as built, on a ccxt venue (the Binance simulator) configured the way an
 // operator would: TM_VENUES names a credential, the keys come from the environment and never show.
 import { BinanceSimulator } from '@tm/exchange-simulator';
-import { createSubjects, decodePayload, OrderStateV1, TickV1, VENUE_OPS } from '@tm/contracts';
+import {
+  BookDeltaV1,
+  createSubjects,
+  decodePayload,
+  encodePayload,
+  OrderStateV1,
+  TickV1,
+  VENUE_OPS,
+} from '@tm/contracts';
+import { instrumentSlot } from '@tm/sharding';
 import { NatsLink, RequestClient } from '@tm/messaging';
 import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -105,6 +114,25 @@ describe('venue-connectors on a ccxt venue, configured by reference', () => {
       });
       await expectEventually(() => expect(ticks.some((t) => t.source === 'binance')).toBe(true), 15_000);
       subscription.unsubscribe();
+
+      // An aggregator that lost binance's book asks for it again: a snapshot comes back at once.
+      const books: BookDeltaV1[] = [];
+      const bookSubscription = link.connection.subscribe(subjects.all.mdBook(), {
+        callback: (_error, msg) => {
+          const decoded = decodePayload(BookDeltaV1, msg.data);
+          if (decoded.ok) books.push(decoded.value);
+        },
+      });
+      const slot = instrumentSlot('BTC/USDT');
+      link.connection.publish(
+        subjects.mdResync(slot),
+        encodePayload({ v: 1, instrument: 'BTC/USDT', source: 'binance' }),
+      );
+      await expectEventually(() => {
+        const snapshot = books.find((b) => b.snapshot && b.source === 'binance');
+        expect(snapshot?.bids.length).toBeGreaterThan(0);
+      }, 10_000);
+      bookSubscription.unsubscribe();
       const order = await requests.request(
         venue('create-order'),
         {

@@ -1,6 +1,6 @@
 import type { TradeV1 } from '@tm/contracts';
 import { describe, expect, it } from 'vitest';
-import { CandleV1 } from './aggregate.schema.js';
+import { CandleV1 } from '@tm/contracts';
 import { INSTRUMENT, seededRandom, trade } from './aggregation.spec-helper.js';
 import { MarketAggregator } from './market-aggregator.js';
 

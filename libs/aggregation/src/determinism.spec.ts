@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AggregateV1, ArbitrageWindowV1, CandleV1 } from './aggregate.schema.js';
+import { AggregateV1, ArbitrageWindowV1, CandleV1 } from '@tm/contracts';
 import { book, seededRandom, tick, trade } from './aggregation.spec-helper.js';
 import { MarketAggregator, type IngestResult, type TickOutput } from './market-aggregator.js';
 

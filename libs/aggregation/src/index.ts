@@ -1,12 +1,3 @@
-export {
-  AggregateSourceV1,
-  AggregateV1,
-  ArbitrageWindowV1,
-  CandleV1,
-  FeedComparisonV1,
-  OpenArbitrageWindowV1,
-  OpenCandleV1,
-} from './aggregate.schema.js';
 export { AggregationError, AggregationErrorCode } from './aggregation.error.js';
 export {
   DEFAULT_AGGREGATION_SETTINGS,
@@ -22,3 +13,16 @@ export {
   type RejectionReason,
   type TickOutput,
 } from './market-aggregator.js';
+export {
+  parseRecordingLine,
+  recordedMessageLine,
+  recordedTickLine,
+  RecordingReplay,
+  replayRecording,
+  type ParsedRecordingLine,
+  type RecordingEntry,
+  type RecordingLineError,
+  type ReplayOptions,
+  type ReplayTickSource,
+} from './replay/replay-recording.js';
+export { MarketDataDecoder, type MarketDataKind, type MarketDataPayload } from './market-data-decoder.js';

@@ -7,7 +7,7 @@ import type {
   FeedComparisonV1,
   OpenArbitrageWindowV1,
   OpenCandleV1,
-} from './aggregate.schema.js';
+} from '@tm/contracts';
 import type { AggregationSettings } from './aggregation.settings.js';
 import type { AggregationStateV1 } from './aggregation-state.schema.js';
 import { CandleSeries, type CandleState } from './candle-series.js';
@@ -210,10 +210,24 @@ export class InstrumentAggregation {
       if (oldest !== null && oldest + settings.tickRateWindowMicros < dueAt) {
         dueAt = oldest + settings.tickRateWindowMicros;
       }
-      const top = topOf(s);
-      if (top === null) continue;
-      const mid = top.bid > 0 && top.ask > 0 ? (top.bid + top.ask) / 2 : null;
       const latency = s.window.meanLatency();
+      const top = topOf(s);
+      if (top === null) {
+        // A book-only source whose book was refused stays listed, quoting nothing, until its next snapshot.
+        if (s.bookStatus === 'awaiting_snapshot') {
+          sources.push({
+            ...NO_QUOTE,
+            source: s.source,
+            tsEvent: s.bookTsEvent,
+            tsInit: s.bookTsInit,
+            ticksPerSec: s.window.count / windowSeconds,
+            receiveLatencyMicros: latency,
+            book: s.bookStatus,
+          });
+        }
+        continue;
+      }
+      const mid = top.bid > 0 && top.ask > 0 ? (top.bid + top.ask) / 2 : null;
       tops.push({ state: s, top, mid, latency });
       sources.push({
         source: s.source,
@@ -539,6 +553,8 @@ function bestOf(level: ConsolidatedLevel | undefined): AggregateV1['bestBid'] {
   for (const s of level.sources) if (s.size > top.size) top = s;
   return { price: level.price, size: level.size, source: top.source };
 }
+
+const NO_QUOTE = { bid: 0, bidSize: 0, ask: 0, askSize: 0, mid: null } as const;
 
 function topOf(s: SourceState): Top | null {
   if (s.hasQuote) {

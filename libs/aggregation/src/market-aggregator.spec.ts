@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AggregateV1, ArbitrageWindowV1 } from './aggregate.schema.js';
+import { AggregateV1, ArbitrageWindowV1 } from '@tm/contracts';
 import { AggregationError } from './aggregation.error.js';
 import { book, INSTRUMENT, tick, trade } from './aggregation.spec-helper.js';
 import { MarketAggregator } from './market-aggregator.js';
@@ -353,9 +353,11 @@ describe('MarketAggregator bad input', () => {
       field: 'bids',
     });
     const snap = only(agg.tick(10_100_000).snapshots);
-    expect(snap.sources.map((s) => [s.source, s.book])).toEqual([
-      ['b', 'none'],
-      ['c', 'trusted'],
+    // 'a' stays listed, quoting nothing, so a dashboard shows why its levels are gone.
+    expect(snap.sources.map((s) => [s.source, s.book, s.bid, s.ask, s.mid])).toEqual([
+      ['a', 'awaiting_snapshot', 0, 0, null],
+      ['b', 'none', expect.any(Number), expect.any(Number), expect.any(Number)],
+      ['c', 'trusted', expect.any(Number), expect.any(Number), expect.any(Number)],
     ]);
     expect(snap.book.bids.flatMap((l) => l.sources.map((s) => s.source))).toEqual(['c', 'b']);
     expect(snap.book.asks.map((l) => [l.price, l.sources.map((s) => s.source)])).toEqual([
@@ -424,7 +426,12 @@ describe('MarketAggregator export and import', () => {
       reason: 'book_awaiting_snapshot',
     });
     const snap = only(moved.tick(1_100_000).snapshots);
-    expect(snap.sources.map((s) => s.source)).toEqual(['b', 'c']);
+    expect(snap.sources.map((s) => [s.source, s.book])).toEqual([
+      ['a', 'awaiting_snapshot'],
+      ['b', 'none'],
+      ['c', 'none'],
+    ]);
+    expect(snap.book.bids.flatMap((l) => l.sources.map((s) => s.source))).not.toContain('a');
     expect(snap.candles.length).toBeGreaterThan(0);
   });
 

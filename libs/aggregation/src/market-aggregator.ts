@@ -1,6 +1,6 @@
 // The aggregation core: validates and ingests market data, and computes every instrument's state at tick().
 import type { BookDeltaV1, TickV1, TradeV1 } from '@tm/contracts';
-import type { AggregateV1, ArbitrageWindowV1, CandleV1 } from './aggregate.schema.js';
+import type { AggregateV1, ArbitrageWindowV1, CandleV1 } from '@tm/contracts';
 import { AggregationError, AggregationErrorCode } from './aggregation.error.js';
 import { resolveAggregationSettings, type AggregationSettings } from './aggregation.settings.js';
 import { AggregationStateV1 } from './aggregation-state.schema.js';

@@ -122,6 +122,23 @@ describe('env.durationMs', () => {
   });
 });
 
+describe('env.durationListMs', () => {
+  const field = env.durationListMs('TM_CANDLES', { default: [60_000, 1_000], min: 1 });
+
+  it('reads distinct durations in ascending order', () => {
+    expect(field.parse('1h, 1s,1m,1s')).toEqual([1_000, 60_000, 3_600_000]);
+  });
+
+  it('applies the default, ascending, and shows it as durations', () => {
+    expect(field.parse(undefined)).toEqual([1_000, 60_000]);
+    expect(field.defaultText).toBe('1m,1s');
+  });
+
+  it.each(['1s,,1m', '1s,soon', '0'])('refuses %j, naming the variable', (raw) => {
+    expect(problemOf(field, raw)).toMatch(/^TM_CANDLES: expected a comma-separated list of durations/);
+  });
+});
+
 describe('env.port', () => {
   const field = env.port('TM_HTTP_PORT', { default: 7402 });
 

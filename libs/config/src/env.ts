@@ -126,6 +126,23 @@ export const env = {
     });
   },
 
+  /** Distinct durations, comma-separated ("1s,1m,1h"), kept in ascending order. */
+  durationListMs(variable: string, opts: { default: readonly number[] } & Range): ConfigField<number[]> {
+    const ascending = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
+    return defineField({
+      variable,
+      expected: `a comma-separated list of durations like 1s,1m,1h${rangeText(opts, formatDurationMs)}`,
+      defaultText: opts.default.map(formatDurationMs).join(','),
+      fallback: () => ascending([...opts.default]),
+      convert: (text) => {
+        const values = text.split(',').map((entry) => parseDurationMs(entry.trim()));
+        return values.length > 0 && values.every((v) => v !== undefined && inRange(v, opts))
+          ? ascending(values as number[])
+          : undefined;
+      },
+    });
+  },
+
   port(variable: string, opts: { default: number }): ConfigField<number> {
     return defineField({
       variable,

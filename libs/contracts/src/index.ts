@@ -42,7 +42,23 @@ export {
   type ReplyEnvelope,
   type ReplyErrorCode,
 } from './schemas/reply.schema.js';
-export { BookDeltaV1, TickV1, TradeV1, UnifiedSymbol } from './schemas/market-data.schema.js';
+export {
+  BookDeltaV1,
+  BookResyncRequestV1,
+  TickV1,
+  TradeV1,
+  UnifiedSymbol,
+} from './schemas/market-data.schema.js';
+export {
+  AggregateSnapshotRequestV1,
+  AggregateSourceV1,
+  AggregateV1,
+  ArbitrageWindowV1,
+  CandleV1,
+  FeedComparisonV1,
+  OpenArbitrageWindowV1,
+  OpenCandleV1,
+} from './schemas/aggregate.schema.js';
 export {
   BalanceV1,
   BalancesUpdatedV1,

@@ -12,7 +12,13 @@ describe('createStreams', () => {
     const streams = createStreams('t1a2b3c4d');
     expect(streams.MD).toEqual({
       name: 'T1A2B3C4D_MD',
-      subjects: ['t1a2b3c4d.md.tick.*', 't1a2b3c4d.md.trade.*', 't1a2b3c4d.md.book.*'],
+      subjects: [
+        't1a2b3c4d.md.tick.*',
+        't1a2b3c4d.md.trade.*',
+        't1a2b3c4d.md.book.*',
+        't1a2b3c4d.md.candle.*',
+        't1a2b3c4d.md.arb.*',
+      ],
       maxAgeMs: 86_400_000,
     });
     expect(streams.EXEC).toMatchObject({ name: 'T1A2B3C4D_EXEC', subjects: ['t1a2b3c4d.exec.*'] });
@@ -26,6 +32,7 @@ describe('createStreams', () => {
   it('keeps live-only traffic (aggregates, beacons, logs) out of JetStream', () => {
     const captured = Object.values(createStreams('tm')).flatMap((spec) => spec.subjects);
     expect(captured).not.toContain('tm.md.agg.*');
+    expect(captured).not.toContain('tm.md.snapshot.*');
     expect(captured).not.toContain('tm.sys.beacon.>');
     expect(captured).not.toContain('tm.sys.log.>');
   });
@@ -40,6 +47,8 @@ describe('createBuckets', () => {
     expect(createBuckets('tm')).toEqual({
       VENUE_BUDGET: 'TM_VENUE_BUDGET',
       VENUE_SESSIONS: 'TM_VENUE_SESSIONS',
+      AGGREGATOR_MEMBERS: 'TM_AGGREGATOR_MEMBERS',
+      AGGREGATION_STATE: 'TM_AGGREGATION_STATE',
     });
     expect(createBuckets('t1abc').VENUE_BUDGET).toBe('T1ABC_VENUE_BUDGET');
     expect(() => createBuckets('Bad')).toThrow('subject root "Bad" must match');

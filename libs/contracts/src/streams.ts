@@ -17,10 +17,10 @@ export function createStreams(root: string = DEFAULT_SUBJECT_ROOT) {
   const s = createSubjects(root);
   const prefix = root.toUpperCase();
   return {
-    /** Market data for persistence: ticks, trades, book deltas. */
+    /** Market data for persistence: ticks, trades, book deltas, and the aggregator's closed candles and arbitrage windows. */
     MD: {
       name: `${prefix}_MD`,
-      subjects: [s.all.mdTick(), s.all.mdTrade(), s.all.mdBook()],
+      subjects: [s.all.mdTick(), s.all.mdTrade(), s.all.mdBook(), s.all.mdCandle(), s.all.mdArbitrage()],
       maxAgeMs: DAY_MS,
     },
     /** Execution reports, order and position updates. */
@@ -45,5 +45,9 @@ export function createBuckets(root: string = DEFAULT_SUBJECT_ROOT) {
     VENUE_BUDGET: `${prefix}_VENUE_BUDGET`,
     /** Which venue-connectors replica streams each venue account. */
     VENUE_SESSIONS: `${prefix}_VENUE_SESSIONS`,
+    /** Live aggregator instances (SlotMembership): who owns which slots. */
+    AGGREGATOR_MEMBERS: `${prefix}_AGGREGATOR_MEMBERS`,
+    /** The last saved state of each instrument, by instrument, so a moved slot resumes where it was. */
+    AGGREGATION_STATE: `${prefix}_AGGREGATION_STATE`,
   };
 }

@@ -45,6 +45,13 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
     mdTrade: (slot: number) => `${root}.md.trade.${slotToken(slot)}`,
     mdBook: (slot: number) => `${root}.md.book.${slotToken(slot)}`,
     mdAgg: (slot: number) => `${root}.md.agg.${slotToken(slot)}`,
+    /** Closed candles and arbitrage windows, from the aggregator that owns the slot (stream MD). */
+    mdCandle: (slot: number) => `${root}.md.candle.${slotToken(slot)}`,
+    mdArbitrage: (slot: number) => `${root}.md.arb.${slotToken(slot)}`,
+    /** A consumer lost a source's book (a slot moved): the venue session streaming it sends a snapshot. */
+    mdResync: (slot: number) => `${root}.md.resync.${slotToken(slot)}`,
+    /** Request/reply: the current AggregateV1 of one instrument, answered by its slot's owner. */
+    mdSnapshot: (slot: number) => `${root}.md.snapshot.${slotToken(slot)}`,
     // Commands and execution, keyed by the account's slot.
     flowCmd: (slot: number) => `${root}.flow.cmd.${slotToken(slot)}`,
     flowProgress: (slot: number) => `${root}.flow.progress.${slotToken(slot)}`,
@@ -72,6 +79,10 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
       mdTrade: () => `${root}.md.trade.*`,
       mdBook: () => `${root}.md.book.*`,
       mdAgg: () => `${root}.md.agg.*`,
+      mdCandle: () => `${root}.md.candle.*`,
+      mdArbitrage: () => `${root}.md.arb.*`,
+      mdSnapshot: () => `${root}.md.snapshot.*`,
+      mdResync: () => `${root}.md.resync.*`,
       exec: () => `${root}.exec.*`,
       venueRpc: () => `${root}.venue.>`,
       sysBeacon: () => `${root}.sys.beacon.>`,

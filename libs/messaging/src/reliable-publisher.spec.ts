@@ -45,6 +45,35 @@ describe('ReliablePublisher', () => {
     expect(publisher.pending).toBe(0);
   });
 
+  it('with maxInFlight sends queued messages together, each retried under its own id', async () => {
+    const attempts: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const failedOnce = new Set<string>();
+    const link = {
+      logger: console,
+      jetstream: {
+        publish: async (_subject: string, _data: Uint8Array, opts: { msgID: string }) => {
+          attempts.push(opts.msgID);
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight -= 1;
+          if (opts.msgID === 'c-3' && !failedOnce.has('c-3')) {
+            failedOnce.add('c-3');
+            throw new Error('disconnected');
+          }
+          return { seq: attempts.length };
+        },
+      },
+    } as unknown as NatsLink;
+    const publisher = new ReliablePublisher(link, { retryInitialMs: 1, maxInFlight: 3, onError: () => {} });
+    await Promise.all([1, 2, 3, 4].map((n) => publisher.publish('tm.md.candle.1', { n }, `c-${n}`)));
+    // c-1 leaves at once; the three queued behind it go out together, and c-3 is sent again.
+    expect(attempts).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-3']);
+    expect(mostInFlight).toBe(3);
+    expect(publisher.pending).toBe(0);
+  });
+
   it('encodes the payload when called, not when sent', async () => {
     const { link, attempts } = flakyLink(1);
     const publisher = new ReliablePublisher(link, { retryInitialMs: 1 });

@@ -6,6 +6,12 @@ export interface ReliablePublisherOptions {
   retryInitialMs?: number;
   retryMaxMs?: number;
   maxQueued?: number;
+  /**
+   * Messages sent at once, each retried until acknowledged; the next batch waits for the whole batch.
+   * 1 (the default) keeps the stream's order equal to the order of calls; more is for messages whose
+   * order does not matter (each carries its own key), at many times the rate.
+   */
+  maxInFlight?: number;
   /** Each failed attempt (it is retried); defaults to a warning on the link's logger. */
   onError?: (error: unknown) => void;
 }
@@ -30,12 +36,13 @@ export class ReliablePublisher {
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly maxQueued: number;
+  private readonly maxInFlight: number;
   private readonly onError: (error: unknown) => void;
   private readonly queue: QueuedMessage[] = [];
   private readonly idleWaiters = new Set<(flushed: boolean) => void>();
   private sending = false;
   private closed = false;
-  private cancelBackoff: (() => void) | undefined;
+  private readonly cancelBackoffs = new Set<() => void>();
 
   constructor(
     private readonly link: NatsLink,
@@ -44,6 +51,7 @@ export class ReliablePublisher {
     this.retryInitialMs = opts.retryInitialMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 5_000;
     this.maxQueued = opts.maxQueued ?? 100_000;
+    this.maxInFlight = opts.maxInFlight ?? 1;
     this.onError =
       opts.onError ?? ((error) => link.logger.warn({ err: error }, 'jetstream publish failed, retrying'));
   }
@@ -83,7 +91,7 @@ export class ReliablePublisher {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cancelBackoff?.();
+    for (const cancel of [...this.cancelBackoffs]) cancel();
     const error = new PublisherClosedError();
     for (const message of this.queue.splice(0)) message.reject(error);
     for (const waiter of [...this.idleWaiters]) waiter(false);
@@ -94,10 +102,11 @@ export class ReliablePublisher {
     this.sending = true;
     try {
       while (!this.closed && this.queue.length > 0) {
-        const message = this.queue[0];
-        if (!(await this.deliver(message))) break;
-        this.queue.shift();
-        message.resolve();
+        const batch = this.queue.slice(0, this.maxInFlight);
+        const delivered = await Promise.all(batch.map((message) => this.deliver(message)));
+        if (delivered.includes(false)) break;
+        this.queue.splice(0, batch.length);
+        for (const message of batch) message.resolve();
       }
     } finally {
       this.sending = false;
@@ -128,11 +137,13 @@ export class ReliablePublisher {
 
   private backoff(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.cancelBackoff = () => {
+      const cancel = () => {
         clearTimeout(timer);
+        this.cancelBackoffs.delete(cancel);
         resolve();
       };
+      const timer = setTimeout(cancel, ms);
+      this.cancelBackoffs.add(cancel);
     });
   }
 }

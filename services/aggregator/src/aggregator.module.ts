@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AggregatorService } from './aggregation/aggregator.service.js';
 
-/** aggregator: the hot path: per-instrument state computed every 100 ms and broadcast every 500 ms. The host gives it lifecycle, control, health and connections; its features land with issue 4. */
-@Module({})
+/** aggregator: the hot path: per-instrument state of the owned slots, computed every 100 ms and broadcast every 500 ms. */
+@Module({ providers: [AggregatorService] })
 export class AggregatorModule {}

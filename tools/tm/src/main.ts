@@ -5,6 +5,8 @@ import { slot } from '@tm/sharding';
 import { parseArgs } from 'node:util';
 import { parseTarget, renderControlOutcomes } from './commands/control.command.js';
 import { judgeHealth } from './commands/health.command.js';
+import { runRecordCommand } from './commands/record.command.js';
+import { runReplayCommand } from './commands/replay.command.js';
 import { FleetClient } from './fleet-client.js';
 import { fleetTree, renderTree } from './fleet-tree.js';
 import { TmCliError } from './tm-cli.error.js';
@@ -14,9 +16,16 @@ const USAGE = `tm — operate a tm-engine fleet
   tm ps                          the lifecycle tree: Platform → Feature → Application → Application-feature
   tm slot <key>                  the shard slot of a key (instrument, or acct:<id>)
   tm pause|resume|stop|park <service>[/<instance>]
+  tm record <file|-> --seconds N [--tick-ms 100]
+                                 write the market data of TM_SUBJECT_ROOT (and a tick line per interval) to a recording
+  tm replay <file|-> [--tick-ms 100] [--candles 1s,1m,1h] [--fees '{"binance":7.5}'] [--default-fee-bps 0]
+                                 the aggregation over a recording, offline: snapshots, candles, arbitrage, rejections
 Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW.`;
 
 async function main(argv: string[]): Promise<number> {
+  // record and replay parse their own flags (--tick-ms, --fees…), which the fleet commands' parseArgs refuses.
+  if (argv[0] === 'record') return runRecordCommand(argv.slice(1));
+  if (argv[0] === 'replay') return runReplayCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

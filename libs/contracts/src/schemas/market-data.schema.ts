@@ -58,3 +58,7 @@ export const BookDeltaV1 = z.object({
   tsInit: micros,
 });
 export type BookDeltaV1 = z.infer<typeof BookDeltaV1>;
+
+/** `tm.md.resync.<slot>`: a consumer lost `source`'s book of `instrument` and asks for a fresh snapshot. */
+export const BookResyncRequestV1 = z.object({ v: z.literal(1), instrument: UnifiedSymbol, source });
+export type BookResyncRequestV1 = z.infer<typeof BookResyncRequestV1>;

@@ -52,16 +52,7 @@ export class PaperMarketDataFeed implements MarketDataFeed {
       const depth = this.exchange.depth(instrument, this.options.bookDepth ?? 1000);
       // Synchronous from here on: no engine event can slip between the snapshot and the deltas.
       for (const trade of trades) this.emitTrade(trade);
-      const tsInit = nowMicros();
-      this.sink.book({
-        instrument,
-        snapshot: true,
-        bids: levels(depth.bids),
-        asks: levels(depth.asks),
-        sequence: depth.updateId,
-        tsEvent: tsInit,
-        tsInit,
-      });
+      const tsInit = this.emitSnapshot(instrument, depth);
       const top = topOf(depth.bids[0], depth.asks[0]);
       this.subscribed.set(instrument, top);
       this.emitTick(instrument, top, tsInit);
@@ -70,8 +61,29 @@ export class PaperMarketDataFeed implements MarketDataFeed {
     }
   }
 
+  resnapshot(instrument: string): boolean {
+    if (this.closed || !this.subscribed.has(instrument)) return false;
+    this.emitSnapshot(instrument, this.exchange.depth(instrument, this.options.bookDepth ?? 1000));
+    return true;
+  }
+
   async unsubscribe(instrument: string): Promise<void> {
     this.subscribed.delete(instrument);
+  }
+
+  /** The whole book as a snapshot at its update id; returns the time it was stamped with. */
+  private emitSnapshot(instrument: string, depth: ReturnType<PaperExchange['depth']>): number {
+    const tsInit = nowMicros();
+    this.sink.book({
+      instrument,
+      snapshot: true,
+      bids: levels(depth.bids),
+      asks: levels(depth.asks),
+      sequence: depth.updateId,
+      tsEvent: tsInit,
+      tsInit,
+    });
+    return tsInit;
   }
 
   async close(): Promise<void> {

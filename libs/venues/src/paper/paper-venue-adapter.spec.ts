@@ -315,7 +315,18 @@ describe('PaperVenueAdapter feeds', () => {
     expect(ticks.at(-1)).toMatchObject({ bid: 99, bidSize: 0.5, ask: expect.any(Number) });
     expect(ticks.every((t) => t.tsInit > 0 && t.tsEvent > 0)).toBe(true);
 
+    // A consumer that lost the book gets the whole of it again, at the current update id.
+    expect(feed.resnapshot('ETH/USDT')).toBe(true);
+    expect(books.at(-1)).toMatchObject({
+      snapshot: true,
+      sequence: depth.updateId,
+      bids: depth.bids.map((l) => [Number(l.price), Number(l.amount)]),
+      asks: depth.asks.map((l) => [Number(l.price), Number(l.amount)]),
+    });
+    expect(feed.resnapshot('BTC/USDT')).toBe(false);
+
     await feed.unsubscribe('ETH/USDT');
+    expect(feed.resnapshot('ETH/USDT')).toBe(false);
     const seen = books.length;
     await bob.createOrder(limit('buy', '98', '1', 'b3'));
     expect(books).toHaveLength(seen);

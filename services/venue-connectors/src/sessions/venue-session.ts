@@ -173,6 +173,11 @@ export class VenueSession {
     await this.parts.adapter.close();
   }
 
+  /** Sends the instrument's book again as a snapshot; false when it is not streaming it right now. */
+  resnapshot(instrument: string): boolean {
+    return this.marketFeed.feed?.resnapshot(instrument) ?? false;
+  }
+
   /** Streams an instrument now, or as soon as the feed is back if it is down. */
   async subscribe(instrument: string): Promise<void> {
     if (this.subscriptions.has(instrument)) return;

@@ -29,6 +29,7 @@ import { MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { DataSource } from 'typeorm';
 import type { venueConnectorsConfigSpec } from '../config/venue-connectors.config.js';
 import { CredentialStore } from '../credentials/credential-store.js';
+import { BookResyncListener } from '../market-data/book-resync.listener.js';
 import { ExecutionOutbox } from '../execution/execution-outbox.js';
 import { KvBudgetLedger, RATE_BUDGET_DEFAULTS, type RateBudgetSettings } from '../rate-limit/index.js';
 import { VenueRpcServer } from '../rpc/venue-rpc.server.js';
@@ -55,6 +56,7 @@ export class VenueSessionsService implements OnModuleInit, OnApplicationBootstra
   private outbox!: ExecutionOutbox;
   private rpc!: VenueRpcServer;
   private factory!: VenueAdapterFactory;
+  private bookResync!: BookResyncListener;
   private readonly sessionMetrics: SessionMetrics;
 
   constructor(
@@ -91,6 +93,13 @@ export class VenueSessionsService implements OnModuleInit, OnApplicationBootstra
       this.logger,
     );
     this.rpc = new VenueRpcServer(this.link, this.subjects, this.deadLetters, this.logger);
+    this.bookResync = new BookResyncListener(
+      this.link.connection,
+      this.subjects,
+      () => [...this.assembled.values()].map(({ session }) => session),
+      this.deadLetters,
+      this.logger,
+    );
     this.factory = new VenueAdapterFactory(
       new CredentialStore(this.config.credentialsDir),
       this.config.paperStepMs,
@@ -160,10 +169,12 @@ export class VenueSessionsService implements OnModuleInit, OnApplicationBootstra
       this.rpc.serve(session);
       session.start();
     }
+    this.bookResync.start();
     this.sessionMetrics.start(() => [...this.assembled.values()].map(({ session }) => session.status()));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.bookResync.stop();
     this.sessionMetrics.stop();
     this.factory.paperVenue?.stop();
     await this.outbox.stop();

@@ -20,6 +20,11 @@ export interface MarketDataFeed {
   subscribe(instrument: string): Promise<void>;
   unsubscribe(instrument: string): Promise<void>;
   /**
+   * Emits the instrument's current book again as a snapshot, for a consumer that lost it (an aggregator
+   * that took the slot over). False when the instrument is not streamed or has no book yet.
+   */
+  resnapshot(instrument: string): boolean;
+  /**
    * Resolves once when the feed is dead (socket dropped, sequence gap, idle, closed): the session
    * reconnects by opening a new feed. Never rejects.
    */

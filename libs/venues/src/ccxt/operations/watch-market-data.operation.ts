@@ -22,8 +22,10 @@ interface Subscription {
   readonly stop: AbortController;
   /** False until the REST gap fill went out; websocket updates wait meanwhile. */
   live: boolean;
-  /** The book as last emitted (deltas are computed against it). */
+  /** The book as last emitted (deltas are computed against it), with its venue sequence and time. */
   book: { bids: Levels; asks: Levels } | null;
+  bookSequence: number | null;
+  bookTsEvent: number;
   /** A websocket book that arrived before the REST snapshot was emitted. */
   pendingBook: OrderBook | null;
   pendingTrades: Trade[];
@@ -85,6 +87,8 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       stop: new AbortController(),
       live: false,
       book: null,
+      bookSequence: null,
+      bookTsEvent: 0,
       pendingBook: null,
       pendingTrades: [],
       seenTrades: new Set(),
@@ -135,6 +139,21 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
         for (const trade of trades) this.emitTrade(sub, trade, true);
       })
       .catch(() => undefined); // aborted, or the venue is down: the feed's own loops report that
+  }
+
+  resnapshot(instrument: string): boolean {
+    const sub = this.subs.get(instrument);
+    if (sub === undefined || sub.book === null || !this.active(sub)) return false;
+    this.sink.book({
+      instrument,
+      snapshot: true,
+      bids: [...sub.book.bids],
+      asks: [...sub.book.asks],
+      sequence: sub.bookSequence,
+      tsEvent: sub.bookTsEvent,
+      tsInit: nowMicros(),
+    });
+    return true;
   }
 
   async unsubscribe(instrument: string): Promise<void> {
@@ -297,13 +316,12 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     } else {
       const bids = diff(sub.book.bids, next.bids);
       const asks = diff(sub.book.asks, next.asks);
-      if (bids.length === 0 && asks.length === 0) {
-        sub.book = next;
-        return;
-      }
-      this.sink.book({ ...base, snapshot: false, bids, asks, tsInit: nowMicros() });
+      if (bids.length > 0 || asks.length > 0)
+        this.sink.book({ ...base, snapshot: false, bids, asks, tsInit: nowMicros() });
     }
     sub.book = next;
+    sub.bookSequence = base.sequence;
+    sub.bookTsEvent = base.tsEvent;
   }
 
   private end(end: FeedEnd): Promise<void> {

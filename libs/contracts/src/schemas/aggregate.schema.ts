@@ -1,9 +1,11 @@
+// What the aggregator publishes: `tm.md.agg.<slot>` snapshots, closed candles and arbitrage windows (stream MD).
 import { z } from 'zod';
+import { UnifiedSymbol } from './market-data.schema.js';
 
-// Payloads the aggregation produces; the lead moves them to @tm/contracts once the service publishes them.
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const micros = z.number().int().nonnegative();
-const instrument = z.string().min(1);
+
+const instrument = UnifiedSymbol;
 const source = z.string().min(1);
 
 /** A closed OHLCV candle (JetStream, for the persister). Open/close are the trades with the lowest/highest tsEvent. */
@@ -126,3 +128,7 @@ export const AggregateV1 = z.object({
   arbitrage: z.array(OpenArbitrageWindowV1),
 });
 export type AggregateV1 = z.infer<typeof AggregateV1>;
+
+/** `tm.md.snapshot.<slot of instrument>` request: the owner answers `replyEnvelope(AggregateV1)`. */
+export const AggregateSnapshotRequestV1 = z.object({ v: z.literal(1), instrument });
+export type AggregateSnapshotRequestV1 = z.infer<typeof AggregateSnapshotRequestV1>;
