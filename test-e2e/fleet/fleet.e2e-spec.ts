@@ -17,13 +17,19 @@ import {
   VENUE_OPS,
   type InstanceStatusV1 as Status,
 } from '@tm/contracts';
-import { expectEventually, freePortRange, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
+import {
+  expectEventually,
+  freePortRange,
+  NatsServerProcess,
+  streamPayloads,
+  uniqueSubjectRoot,
+} from '@tm/testing';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FleetProcess, isAlive, processGroupMembers, REPO_ROOT } from './fleet-process.js';
-import { applicationStates, streamPayloads } from './stream-payloads.js';
+import { applicationStates } from './stream-payloads.js';
 
 const run = promisify(execFile);
 const root = uniqueSubjectRoot();

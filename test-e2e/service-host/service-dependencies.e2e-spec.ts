@@ -3,12 +3,19 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createStreams, LifecycleTransitionV1 } from '@tm/contracts';
-import { expectEventually, freePort, NatsServerProcess, TcpCutProxy, uniqueSubjectRoot } from '@tm/testing';
+import {
+  expectEventually,
+  freePort,
+  NatsServerProcess,
+  streamPayloads,
+  TcpCutProxy,
+  uniqueSubjectRoot,
+} from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../fleet/fleet-process.js';
-import { applicationStates, streamPayloads } from '../fleet/stream-payloads.js';
+import { applicationStates } from '../fleet/stream-payloads.js';
 
 const AGGREGATOR_MAIN = join(REPO_ROOT, 'services/aggregator/dist/main.js');
 

@@ -3,3 +3,4 @@ export { freePort, freePortRange } from './free-port.js';
 export { NatsServerProcess } from './nats-server-process.js';
 export { TcpCutProxy } from './tcp-cut-proxy.js';
 export { uniqueSubjectRoot } from './subject-root.js';
+export { streamPayloads } from './stream-payloads.js';

@@ -22,9 +22,8 @@ import { MarketAggregator } from '@tm/aggregation';
 import { SlotMembership } from '@tm/membership';
 import { DeadLetterPublisher, NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
 import { instrumentSlot, SLOT_COUNT } from '@tm/sharding';
-import { expectEventually, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
+import { expectEventually, NatsServerProcess, streamPayloads, uniqueSubjectRoot } from '@tm/testing';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregationWorker } from '../src/aggregation/aggregation-worker.js';
 import { MarketEvents } from '../src/publishing/market-events.js';
@@ -33,24 +32,6 @@ import { AggregationStateStore } from '../src/state/aggregation-state-store.js';
 const SECOND = 1_000_000;
 const HOUR_MS = 3_600_000;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-async function streamPayloads<S extends z.ZodType>(
-  jsm: JetStreamManager,
-  stream: string,
-  prefix: string,
-  schema: S,
-): Promise<z.infer<S>[]> {
-  const info = await jsm.streams.info(stream);
-  const out: z.infer<S>[] = [];
-  for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq += 1) {
-    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (!message?.subject.startsWith(prefix)) continue;
-    const decoded = decodePayload(schema, message.data);
-    if (!decoded.ok) throw new Error(`bad payload on ${message.subject}: ${decoded.reason}`);
-    out.push(decoded.value);
-  }
-  return out;
-}
 
 describe('aggregation worker over real NATS', () => {
   let nats: NatsServerProcess;

@@ -27,37 +27,8 @@ export class FleetClient {
 
   static async connect(source?: Readonly<Record<string, string | undefined>>): Promise<FleetClient> {
     const config = loadConfig(tmConfigSpec, source);
-    const connecting = NatsLink.connect({
-      servers: config.natsServers,
-      name: 'tm-cli',
-      pingIntervalMs: config.natsPingIntervalMs,
-      maxPingOut: config.natsMaxPingOut,
-      reconnectWaitMs: config.natsReconnectWaitMs,
-      reconnectJitterMs: config.natsReconnectJitterMs,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new TmCliError(
-              'UNREACHABLE',
-              `NATS is not reachable at ${config.natsServers.join(',')} (set TM_NATS_URL)`,
-            ),
-          ),
-        config.connectTimeoutMs,
-      );
-    });
-    try {
-      const link = await Promise.race([connecting, timeout]);
-      return new FleetClient(link, new RequestClient(link), createSubjects(config.subjectRoot), config);
-    } catch (error) {
-      // A connect still retrying in the background must not keep the process alive.
-      void connecting.then((link) => link.close()).catch(() => undefined);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    const link = await connectCliLink(config, 'tm-cli');
+    return new FleetClient(link, new RequestClient(link), createSubjects(config.subjectRoot), config);
   }
 
   /** Every instance's status: a scatter-gather over `tm.sys.status`. */
@@ -104,5 +75,39 @@ export class FleetClient {
 
   close(): Promise<void> {
     return this.link.close();
+  }
+}
+
+/** Connects to NATS for a `tm` command; NATS retries forever, so an unreachable server is reported after the timeout. */
+export async function connectCliLink(config: ConfigOf<typeof tmConfigSpec>, name: string): Promise<NatsLink> {
+  const connecting = NatsLink.connect({
+    servers: config.natsServers,
+    name,
+    pingIntervalMs: config.natsPingIntervalMs,
+    maxPingOut: config.natsMaxPingOut,
+    reconnectWaitMs: config.natsReconnectWaitMs,
+    reconnectJitterMs: config.natsReconnectJitterMs,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TmCliError(
+            'UNREACHABLE',
+            `NATS is not reachable at ${config.natsServers.join(',')} (set TM_NATS_URL)`,
+          ),
+        ),
+      config.connectTimeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } catch (error) {
+    // A connect still retrying in the background must not keep the process alive.
+    void connecting.then((link) => link.close()).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }

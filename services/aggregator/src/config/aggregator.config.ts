@@ -1,7 +1,6 @@
 import { env, PRODUCT_DEFAULTS } from '@tm/config';
 import { UnifiedSymbol } from '@tm/contracts';
 import { DEFAULT_AGGREGATION_SETTINGS } from '@tm/aggregation';
-import { DEFAULT_MEMBER_TTL_MS } from '@tm/membership';
 import { hostedConfigSpec } from '@tm/service-host';
 import { z } from 'zod';
 
@@ -48,8 +47,11 @@ export const aggregatorConfigSpec = {
     expected: 'null, or a JSON list of unified symbols like ["BTC/USDT","ETH/USDT"]',
   }),
   bookLevels: env.int('TM_AGG_BOOK_LEVELS', { default: DEFAULT_AGGREGATION_SETTINGS.maxBookLevels, min: 1 }),
-  /** How long a dead instance keeps its slots: its membership key's TTL. */
-  memberTtlMs: env.durationMs('TM_AGG_MEMBER_TTL', { default: DEFAULT_MEMBER_TTL_MS, min: 300 }),
+  /**
+   * How long a dead instance keeps its slots: its membership key's TTL. Shorter than the membership's
+   * own default, so a killed instance's slots move (TTL + TTL/3 + one broadcast) well inside 5 s.
+   */
+  memberTtlMs: env.durationMs('TM_AGG_MEMBER_TTL', { default: 2_500, min: 300 }),
   /** How often each owned instrument's state is saved for whoever owns its slot next. */
   stateSaveMs: env.durationMs('TM_AGG_STATE_SAVE', { default: 5_000, min: 100 }),
 };

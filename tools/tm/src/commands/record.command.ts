@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { recordedMessageLine, recordedTickLine } from '@tm/aggregation';
-import { ConfigError, env, loadConfig, PRODUCT_DEFAULTS, type ConfigOf } from '@tm/config';
+import { ConfigError, env, loadConfig, PRODUCT_DEFAULTS } from '@tm/config';
 import { createSubjects, nowMicros } from '@tm/contracts';
-import { NatsLink } from '@tm/messaging';
 import { tmConfigSpec } from '../config/tm.config.js';
+import { connectCliLink } from '../fleet-client.js';
 import { TmCliError } from '../tm-cli.error.js';
 
 export const RECORD_USAGE = `usage: tm record <recording|-> --seconds N [--tick-ms 100]
@@ -27,7 +27,7 @@ export async function runRecordCommand(
   const config = loadConfig(tmConfigSpec, source);
   const subjects = createSubjects(config.subjectRoot);
   // Connected first, so an unreachable NATS leaves an earlier recording of the same name untouched.
-  const link = await connectLink(config);
+  const link = await connectCliLink(config, 'tm-cli/record');
   const out = recording === '-' ? process.stdout : createWriteStream(recording, { flags: 'w' });
   if (out !== process.stdout) {
     await once(out, 'open').catch(async (error: Error) => {
@@ -109,38 +109,5 @@ function parseRecordArgs(args: string[]): { recording: string; seconds: number; 
   } catch (error) {
     if (error instanceof ConfigError) throw new TmCliError('USAGE', error.problems.join('\n'));
     throw error;
-  }
-}
-
-/** Connects as FleetClient does: NATS retries forever, so an unreachable server is reported after the timeout. */
-async function connectLink(config: ConfigOf<typeof tmConfigSpec>): Promise<NatsLink> {
-  const connecting = NatsLink.connect({
-    servers: config.natsServers,
-    name: 'tm-cli/record',
-    pingIntervalMs: config.natsPingIntervalMs,
-    maxPingOut: config.natsMaxPingOut,
-    reconnectWaitMs: config.natsReconnectWaitMs,
-    reconnectJitterMs: config.natsReconnectJitterMs,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TmCliError(
-            'UNREACHABLE',
-            `NATS is not reachable at ${config.natsServers.join(',')} (set TM_NATS_URL)`,
-          ),
-        ),
-      config.connectTimeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([connecting, timeout]);
-  } catch (error) {
-    void connecting.then((link) => link.close()).catch(() => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
