@@ -1,0 +1,34 @@
+export { PushError, type PushErrorCode } from './push.error.js';
+export {
+  CONSOLIDATED,
+  EVENT_STREAMS,
+  STATE_STREAMS,
+  STREAMS,
+  WILDCARD,
+  formatTopic,
+  isStateStream,
+  matchesPattern,
+  parsePattern,
+  parseTopic,
+  type StreamName,
+  type Topic,
+  type TopicPattern,
+} from './topic/topic.js';
+export {
+  WATCH_STATES,
+  WATCH_TRANSITIONS,
+  WatchMachine,
+  type WatchState,
+  type WatchTransition,
+} from './watch/watch-state.js';
+export { WatchSet, type WatchSetChange } from './watch/watch-set.js';
+export { TopicInterest } from './watch/topic-interest.js';
+export {
+  PushWindow,
+  type Discontinuity,
+  type EventOffer,
+  type PushBatch,
+  type PushWindowOptions,
+  type SequencedEvent,
+  type StateUpdate,
+} from './window/push-window.js';
