@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PushGateway } from './push/push.gateway.js';
 
-/** ws-gateway: socket.io push, the REST API, authentication and the watch tree per connection. The host gives it lifecycle, control, health and connections; its features land with issue 5. */
-@Module({})
+/** ws-gateway: socket.io push of the watch tree, the REST API and authentication. */
+@Module({ providers: [PushGateway] })
 export class WsGatewayModule {}

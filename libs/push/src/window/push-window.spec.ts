@@ -36,7 +36,7 @@ describe('PushWindow', () => {
     const batch = w.take(100);
     // The client gets orders, and learns its trades copy is whole up to seq 1 only.
     expect(batch?.events).toEqual([{ topic: 'orders/x/acct', seq: 9, value: 9 }]);
-    expect(batch?.discontinuities).toEqual([{ topic: 'trades/x/A/B', lastSeq: 1 }]);
+    expect(batch?.discontinuities).toEqual([{ topic: 'trades/x/A/B', lastSeq: 1, reason: 'overflow' }]);
     // Reported once; the topic takes nothing until its gap is filled.
     w.offerEvent('trades/x/A/B', 6, 6, 1);
     expect(w.take(200)).toBeNull();
@@ -55,7 +55,28 @@ describe('PushWindow', () => {
     expect(w.take(0)).toEqual({
       states: [{ topic: 'book/*/BTC/USDT', value: 'big' }],
       events: [],
-      discontinuities: [{ topic: 'logs/x/svc', lastSeq: 0 }],
+      discontinuities: [{ topic: 'logs/x/svc', lastSeq: 0, reason: 'overflow' }],
+    });
+  });
+
+  it('queues an event once when a backfill and the live feed both hold it', () => {
+    const w = new PushWindow({ windowMs: 100, maxPendingBytes: 100 });
+    expect(w.offerEvent('trades/*/A/B', 1, 'a', 10)).toBe('queued');
+    expect(w.offerEvent('trades/*/A/B', 2, 'b', 10)).toBe('queued');
+    expect(w.offerEvent('trades/*/A/B', 2, 'b', 10)).toBe('duplicate');
+    expect(w.take(0)?.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(w.offerEvent('trades/*/A/B', 1, 'a', 10)).toBe('duplicate');
+  });
+
+  it('says when a resume cannot be filled, and goes on with the events it has', () => {
+    const w = new PushWindow({ windowMs: 100, maxPendingBytes: 100 });
+    w.markGap('trades/*/A/B', 7);
+    expect(w.offerEvent('trades/*/A/B', 7, 'old', 1)).toBe('duplicate');
+    expect(w.offerEvent('trades/*/A/B', 20, 'kept', 1)).toBe('queued');
+    expect(w.take(0)).toEqual({
+      states: [],
+      events: [{ topic: 'trades/*/A/B', seq: 20, value: 'kept' }],
+      discontinuities: [{ topic: 'trades/*/A/B', lastSeq: 7, reason: 'gap' }],
     });
   });
 

@@ -15,10 +15,15 @@ export interface SequencedEvent {
   value: unknown;
 }
 
-/** The client's copy of `topic` is whole up to `lastSeq` (0 = nothing delivered); what follows was dropped. */
+/**
+ * The client's copy of `topic` is whole up to `lastSeq` (0 = nothing delivered); what follows is missing.
+ * `overflow`: this connection fell behind, and the topic takes nothing more until it is resumed. `gap`: the
+ * events after `lastSeq` cannot be replayed any more; what follows in the batch starts later.
+ */
 export interface Discontinuity {
   topic: string;
   lastSeq: number;
+  reason: 'overflow' | 'gap';
 }
 
 export interface PushBatch {
@@ -38,7 +43,7 @@ interface Pending<T> {
   bytes: number;
 }
 
-export type EventOffer = 'queued' | 'overflow' | 'discontinued';
+export type EventOffer = 'queued' | 'duplicate' | 'overflow' | 'discontinued';
 
 export class PushWindow {
   private readonly states = new Map<string, Pending<StateUpdate>>();
@@ -47,6 +52,8 @@ export class PushWindow {
   private readonly cut = new Map<string, number>();
   /** The last sequence handed to the connection (queued), per event topic. */
   private readonly lastQueued = new Map<string, number>();
+  /** Gaps a resume could not fill, reported with the next batch. */
+  private readonly gaps: Discontinuity[] = [];
   private bytes = 0;
   private lastEmitAt = Number.NEGATIVE_INFINITY;
 
@@ -74,11 +81,14 @@ export class PushWindow {
 
   /**
    * Queues an event. `overflow`: it did not fit, the topic's pending events were dropped and a
-   * discontinuity at the last sequence the client will have is queued instead. `discontinued`: the topic
+   * discontinuity at the last sequence the client will have is queued instead. `duplicate`: a sequence at
+   * or below one already queued (a backfill meeting the live feed) is ignored. `discontinued`: the topic
    * was cut earlier and takes nothing until `resume(topic, seq)`.
    */
   offerEvent(topic: string, seq: number, value: unknown, bytes: number): EventOffer {
     if (this.cut.has(topic)) return 'discontinued';
+    // The same event from a backfill and from the live feed is queued once.
+    if (seq <= (this.lastQueued.get(topic) ?? 0)) return 'duplicate';
     if (this.bytes + bytes > this.options.maxPendingBytes) {
       this.discontinue(topic);
       return 'overflow';
@@ -95,6 +105,16 @@ export class PushWindow {
     this.lastQueued.set(topic, seq);
   }
 
+  /**
+   * The client resumes `topic` from `lastSeq`, but what follows it is no longer kept: says so with the next
+   * batch, and takes the events it does have after `continueAfter`.
+   */
+  markGap(topic: string, lastSeq: number, continueAfter = lastSeq): void {
+    this.gaps.push({ topic, lastSeq, reason: 'gap' });
+    // `continueAfter` differs from lastSeq when the sequence started over (another gateway epoch).
+    this.lastQueued.set(topic, continueAfter);
+  }
+
   /** Forgets an unwatched topic. */
   drop(topic: string): void {
     const state = this.states.get(topic);
@@ -105,17 +125,27 @@ export class PushWindow {
     this.removeEvents((event) => event.topic === topic);
     this.cut.delete(topic);
     this.lastQueued.delete(topic);
+    for (let i = this.gaps.length - 1; i >= 0; i--) if (this.gaps[i]?.topic === topic) this.gaps.splice(i, 1);
   }
 
   /** The batch to emit at `nowMs`, or null when the window has not passed or nothing waits. */
   take(nowMs: number): PushBatch | null {
     if (nowMs - this.lastEmitAt < this.options.windowMs) return null;
     const discontinuities = [...this.cut].filter(([, reported]) => reported >= 0);
-    if (this.states.size === 0 && this.events.length === 0 && discontinuities.length === 0) return null;
+    if (
+      this.states.size === 0 &&
+      this.events.length === 0 &&
+      discontinuities.length === 0 &&
+      this.gaps.length === 0
+    )
+      return null;
     const batch: PushBatch = {
       states: [...this.states.values()].map((p) => p.item),
       events: this.events.map((p) => p.item),
-      discontinuities: discontinuities.map(([topic, lastSeq]) => ({ topic, lastSeq })),
+      discontinuities: [
+        ...this.gaps.splice(0),
+        ...discontinuities.map(([topic, lastSeq]) => ({ topic, lastSeq, reason: 'overflow' as const })),
+      ],
     };
     // A discontinuity is reported once; the topic stays cut until resume().
     for (const [topic] of discontinuities) this.cut.set(topic, -1);

@@ -1,4 +1,43 @@
+import { env, PRODUCT_DEFAULTS } from '@tm/config';
 import { hostedConfigSpec } from '@tm/service-host';
 
-/** ws-gateway's configuration: the platform's fields; its HTTP endpoints default to port 7400. */
-export const wsGatewayConfigSpec = hostedConfigSpec(7400);
+/** What a development start signs tokens with when TM_JWT_SECRET is unset; a production start refuses it. */
+export const DEVELOPMENT_JWT_SECRET = 'tm-engine-development-secret-do-not-use-in-production';
+
+/** jose's time-span notation: "15m", "7d", "3600s". */
+const TIME_SPAN =
+  /^\d+\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)$/;
+
+/** ws-gateway's configuration: the platform's fields, authentication, the watch tree and the push window. */
+export const wsGatewayConfigSpec = {
+  ...hostedConfigSpec(7400),
+  jwtSecret: env.secret('TM_JWT_SECRET', { default: DEVELOPMENT_JWT_SECRET }),
+  jwtAccessExpiry: env.string('TM_JWT_ACCESS_EXPIRY', {
+    default: PRODUCT_DEFAULTS.jwtAccessExpiry,
+    pattern: TIME_SPAN,
+    expected: 'a time span like 15m, 1h or 7d',
+  }),
+  jwtRefreshExpiry: env.string('TM_JWT_REFRESH_EXPIRY', {
+    default: PRODUCT_DEFAULTS.jwtRefreshExpiry,
+    pattern: TIME_SPAN,
+    expected: 'a time span like 15m, 1h or 7d',
+  }),
+  /** The first admin, created on the first start when no user exists yet. */
+  adminUser: env.string('TM_ADMIN_USER', { default: 'admin', pattern: /^[A-Za-z0-9._@-]{1,64}$/ }),
+  adminPassword: env.optionalString('TM_ADMIN_PASSWORD', {
+    expected: 'the first admin password (at least 12 characters in production)',
+  }),
+  loginMaxAttempts: env.int('TM_LOGIN_MAX_ATTEMPTS', { default: PRODUCT_DEFAULTS.loginMaxAttempts, min: 1 }),
+  loginWindowMs: env.durationMs('TM_LOGIN_WINDOW', { default: PRODUCT_DEFAULTS.loginWindowMs, min: 1_000 }),
+  /** The server's keepalive ping on every socket. */
+  pingIntervalMs: env.durationMs('TM_WS_PING_INTERVAL', {
+    default: PRODUCT_DEFAULTS.websocketPingMs,
+    min: 1_000,
+  }),
+  /** At most one push per connection per this long. */
+  pushWindowMs: env.durationMs('TM_PUSH_WINDOW', { default: PRODUCT_DEFAULTS.gatewayPushBatchMs, min: 10 }),
+  /** Bytes held for one connection between pushes: state conflates, events past it are cut with a marker. */
+  maxPendingBytes: env.int('TM_PUSH_MAX_PENDING_BYTES', { default: 1_048_576, min: 1_024 }),
+  /** Topics one connection's patterns may expand to. */
+  maxTopicsPerConnection: env.int('TM_PUSH_MAX_TOPICS', { default: 1_000, min: 1 }),
+};

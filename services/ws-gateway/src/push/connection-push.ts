@@ -1,0 +1,159 @@
+import type { Subjects } from '@tm/contracts';
+import {
+  formatTopic,
+  isStateStream,
+  parsePattern,
+  PushWindow,
+  WatchSet,
+  type PushBatch,
+  type Topic,
+} from '@tm/push';
+import type { FeedUpdate, MarketFeed } from './market-feed.js';
+import { subjectsFor } from './topic-subjects.js';
+
+export interface ConnectionPushOptions {
+  windowMs: number;
+  maxPendingBytes: number;
+  maxTopics: number;
+}
+
+/** What a reconnecting client already has: the gateway epoch it was counting in, and each topic's last sequence. */
+export interface ResumePoint {
+  epoch: string;
+  lastSeq: Readonly<Record<string, number>>;
+}
+
+export interface WatchResult {
+  watching: string[];
+  /** Topics the patterns match beyond the connection's cap. */
+  truncated: number;
+}
+
+const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * One socket's watches and outgoing window: its patterns hold NATS interest through the feed, every new
+ * topic they cover starts with its latest state or recent events (Pending → Committed), and what arrives
+ * afterwards leaves at most once per window.
+ */
+export class ConnectionPush {
+  private readonly watches: WatchSet;
+  private readonly window: PushWindow;
+  private readonly heldSubjects = new Map<string, string[]>();
+  private resumeFrom: ResumePoint | undefined;
+
+  constructor(
+    private readonly feed: MarketFeed,
+    private readonly subjects: Subjects,
+    options: ConnectionPushOptions,
+  ) {
+    this.watches = new WatchSet(options.maxTopics);
+    this.window = new PushWindow({ windowMs: options.windowMs, maxPendingBytes: options.maxPendingBytes });
+  }
+
+  /**
+   * Adds patterns (all validated first: one bad pattern changes nothing; throws PushError). Resolves once
+   * NATS interest is live at the server, so the watches it commits miss nothing published after the ack.
+   */
+  async watch(patterns: readonly string[], resume?: ResumePoint): Promise<WatchResult> {
+    const parsed = patterns.map(parsePattern);
+    if (resume !== undefined) this.resumeFrom = resume;
+    parsed.forEach((pattern, i) => {
+      const text = formatTopic(pattern);
+      this.watches.watch(patterns[i] as string);
+      if (this.heldSubjects.has(text)) return;
+      const held = subjectsFor(pattern, this.subjects);
+      for (const subject of held) this.feed.acquire(subject);
+      this.heldSubjects.set(text, held);
+    });
+    await this.feed.interestLive();
+    return this.reexpand();
+  }
+
+  unwatch(patterns: readonly string[]): WatchResult {
+    for (const pattern of patterns.map(parsePattern)) {
+      const text = formatTopic(pattern);
+      if (!this.watches.unwatch(text)) continue;
+      for (const subject of this.heldSubjects.get(text) ?? []) this.feed.release(subject);
+      this.heldSubjects.delete(text);
+    }
+    return this.reexpand();
+  }
+
+  /** Matches the patterns against the topics known now; new topics get their backfill. */
+  reexpand(): WatchResult {
+    const change = this.watches.expand(this.feed.topics());
+    for (const topic of change.removed) this.window.drop(formatTopic(topic));
+    for (const topic of change.added) this.start(topic);
+    return { watching: this.watches.topics().map(formatTopic), truncated: change.truncated };
+  }
+
+  offer(update: FeedUpdate): void {
+    const state = this.watches.state(update.topic);
+    if (state === undefined || state === 'Unwatched') return;
+    if (update.seq === undefined) {
+      this.window.offerState(update.text, update.value, byteLength(update.value));
+      return;
+    }
+    if (
+      this.window.offerEvent(update.text, update.seq, update.value, byteLength(update.value)) === 'overflow'
+    )
+      this.watches
+        .machine(update.topic)
+        .transition('RePending', 'the connection fell behind: events dropped');
+  }
+
+  take(nowMs: number): PushBatch | null {
+    return this.window.take(nowMs);
+  }
+
+  get pendingBytes(): number {
+    return this.window.pendingBytes;
+  }
+
+  topicState(topic: Topic) {
+    return this.watches.state(topic);
+  }
+
+  close(): void {
+    for (const held of this.heldSubjects.values()) for (const subject of held) this.feed.release(subject);
+    this.heldSubjects.clear();
+    this.watches.clear();
+  }
+
+  private start(topic: Topic): void {
+    const text = formatTopic(topic);
+    const backfill = this.feed.backfill(topic);
+    if (isStateStream(topic.stream)) {
+      if (backfill.state !== undefined)
+        this.window.offerState(text, backfill.state, byteLength(backfill.state));
+    } else {
+      const events = this.resumeEvents(topic, text, backfill.events ?? []);
+      for (const event of events)
+        this.window.offerEvent(text, event.seq, event.value, byteLength(event.value));
+    }
+    this.watches.machine(topic).transition('Committed', 'interest live, backfill queued');
+  }
+
+  /**
+   * A resumed topic gets exactly what follows the client's last sequence; when that is no longer kept, or
+   * was counted by another gateway epoch, it is told so (a gap) and gets what is kept: never a silent hole.
+   */
+  private resumeEvents(
+    topic: Topic,
+    text: string,
+    kept: { seq: number; value: unknown }[],
+  ): { seq: number; value: unknown }[] {
+    const from = this.resumeFrom?.lastSeq[text];
+    if (from === undefined) return kept;
+    if (this.resumeFrom?.epoch !== this.feed.epoch) {
+      this.window.markGap(text, from, 0);
+      return kept;
+    }
+    const missed = kept.filter((event) => event.seq > from);
+    const firstKept = missed[0]?.seq ?? this.feed.lastSeq(topic) + 1;
+    if (firstKept > from + 1) this.window.markGap(text, from);
+    else this.window.resume(text, from);
+    return missed;
+  }
+}

@@ -1,0 +1,135 @@
+import { AggregateV1, decodePayload, TradeV1 } from '@tm/contracts';
+import { formatTopic, isStateStream, type Topic } from '@tm/push';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { aggregateTopics, tradeTopics, type TopicValue } from './market-topics.js';
+
+/** Events kept per topic for a new watcher (the product's backfill) and for a short resume. */
+export const EVENTS_KEPT_PER_TOPIC = 50;
+/** Topics remembered at most: a flood of made-up instruments cannot grow the catalog without end. */
+const MAX_TOPICS = 100_000;
+
+export interface FeedUpdate {
+  topic: Topic;
+  text: string;
+  value: unknown;
+  /** Event topics: this gateway's per-topic sequence (ADR 0006 moves it to a shared sequencer). */
+  seq?: number;
+}
+
+export interface RefusedFeedMessage {
+  subject: string;
+  payload: Uint8Array;
+  reason: string;
+}
+
+/**
+ * The market data this gateway's clients watch: NATS interest counted per subject (the first watcher
+ * subscribes, the last one unsubscribes), the topics seen so far (what a `*` expands to), the latest
+ * value of each state topic and the recent events of each event topic.
+ */
+export class MarketFeed {
+  private readonly subscriptions = new Map<string, { subscription: Subscription; watchers: number }>();
+  private readonly catalog = new Map<string, Topic>();
+  private readonly latest = new Map<string, unknown>();
+  private readonly recent = new Map<string, { seq: number; value: unknown }[]>();
+  private readonly sequences = new Map<string, number>();
+
+  constructor(
+    /** Names this gateway's sequence space: a resume from another epoch cannot be trusted to line up. */
+    readonly epoch: string,
+    private readonly nc: NatsConnection,
+    private readonly deliver: (updates: FeedUpdate[], newTopics: boolean) => void,
+    private readonly refuse: (refused: RefusedFeedMessage) => void,
+  ) {}
+
+  acquire(subject: string): void {
+    const held = this.subscriptions.get(subject);
+    if (held !== undefined) {
+      held.watchers += 1;
+      return;
+    }
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error === null) this.onMessage(msg);
+      },
+    });
+    this.subscriptions.set(subject, { subscription, watchers: 1 });
+  }
+
+  release(subject: string): void {
+    const held = this.subscriptions.get(subject);
+    if (held === undefined) return;
+    if (--held.watchers > 0) return;
+    held.subscription.unsubscribe();
+    this.subscriptions.delete(subject);
+  }
+
+  /** Resolves once the server has every subscription made so far: nothing published after it is missed. */
+  interestLive(): Promise<void> {
+    return this.nc.flush();
+  }
+
+  /** Subjects with NATS interest now, sorted. */
+  interest(): string[] {
+    return [...this.subscriptions.keys()].sort();
+  }
+
+  topics(): Iterable<Topic> {
+    return this.catalog.values();
+  }
+
+  /** What a new watch of the topic starts with: the latest state, or the recent events with their sequences. */
+  backfill(topic: Topic): { state?: unknown; events?: { seq: number; value: unknown }[] } {
+    const text = formatTopic(topic);
+    if (isStateStream(topic.stream)) return this.latest.has(text) ? { state: this.latest.get(text) } : {};
+    return { events: [...(this.recent.get(text) ?? [])] };
+  }
+
+  lastSeq(topic: Topic): number {
+    return this.sequences.get(formatTopic(topic)) ?? 0;
+  }
+
+  private onMessage(msg: Msg): void {
+    const family = msg.subject.split('.').at(-2);
+    let values: TopicValue[];
+    if (family === 'agg') {
+      const decoded = decodePayload(AggregateV1, msg.data);
+      if (!decoded.ok)
+        return this.refuse({ subject: msg.subject, payload: msg.data, reason: decoded.reason });
+      values = aggregateTopics(decoded.value);
+    } else {
+      const decoded = decodePayload(TradeV1, msg.data);
+      if (!decoded.ok)
+        return this.refuse({ subject: msg.subject, payload: msg.data, reason: decoded.reason });
+      values = tradeTopics(decoded.value);
+    }
+    let newTopics = false;
+    const updates: FeedUpdate[] = [];
+    for (const { topic, value } of values) {
+      const text = formatTopic(topic);
+      if (!this.catalog.has(text)) {
+        if (this.catalog.size >= MAX_TOPICS) continue;
+        this.catalog.set(text, topic);
+        newTopics = true;
+      }
+      if (isStateStream(topic.stream)) {
+        this.latest.set(text, value);
+        updates.push({ topic, text, value });
+        continue;
+      }
+      const seq = (this.sequences.get(text) ?? 0) + 1;
+      this.sequences.set(text, seq);
+      let kept = this.recent.get(text);
+      if (kept === undefined) this.recent.set(text, (kept = []));
+      kept.push({ seq, value });
+      if (kept.length > EVENTS_KEPT_PER_TOPIC) kept.shift();
+      updates.push({ topic, text, value, seq });
+    }
+    this.deliver(updates, newTopics);
+  }
+
+  close(): void {
+    for (const { subscription } of this.subscriptions.values()) subscription.unsubscribe();
+    this.subscriptions.clear();
+  }
+}

@@ -1,0 +1,264 @@
+// The ws-gateway process, as built, with socket.io clients: a subtree is watched, updates arrive batched
+// (never two pushes to one connection within the push window), every trade of a watched topic arrives
+// once and in order with its sequence, and an unwatch stops them.
+import { createSubjects, encodePayload, type AggregateV1, type TradeV1 } from '@tm/contracts';
+import { NatsLink } from '@tm/messaging';
+import { instrumentSlot } from '@tm/sharding';
+import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO_ROOT } from '../fleet/fleet-process.js';
+
+const MAIN = join(REPO_ROOT, 'services/ws-gateway/dist/main.js');
+const WINDOW_MS = 100;
+
+interface Push {
+  at: number;
+  epoch: string;
+  states: { topic: string; value: Record<string, unknown> }[];
+  events: { topic: string; seq: number; value: { tradeId: string } }[];
+  discontinuities: { topic: string; lastSeq: number; reason: string }[];
+}
+
+function aggregate(instrument: string, bid: number, tsInit: number): AggregateV1 {
+  const level = (price: number) => ({ price, size: 1, sources: [{ source: 'binance', size: 1 }] });
+  return {
+    v: 1,
+    instrument,
+    tsInit,
+    sources: [
+      {
+        source: 'binance',
+        bid,
+        bidSize: 1,
+        ask: bid + 1,
+        askSize: 1,
+        mid: bid + 0.5,
+        tsEvent: tsInit,
+        tsInit,
+        ticksPerSec: 1,
+        receiveLatencyMicros: 0,
+        book: 'trusted',
+      },
+    ],
+    book: { bids: [level(bid)], asks: [level(bid + 1)] },
+    bestBid: { price: bid, size: 1, source: 'binance' },
+    bestAsk: { price: bid + 1, size: 1, source: 'binance' },
+    lastTrade: null,
+    vwap: { candle: null, candleIntervalMicros: 1_000_000, session: null },
+    candles: [],
+    comparisons: [],
+    arbitrage: [],
+  };
+}
+
+describe('ws-gateway push over socket.io', () => {
+  let nats: NatsServerProcess;
+  let link: NatsLink;
+  let gateway: ChildProcess;
+  let url: string;
+  const output: string[] = [];
+  const root = uniqueSubjectRoot();
+  const subjects = createSubjects(root);
+  const sockets: Socket[] = [];
+
+  const connect = async (): Promise<{ socket: Socket; pushes: Push[] }> => {
+    const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const pushes: Push[] = [];
+    socket.on('push', (push: Push) => pushes.push(push));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    return { socket, pushes };
+  };
+  const ask = (socket: Socket, event: string, body: unknown) =>
+    socket.timeout(5_000).emitWithAck(event, body) as Promise<{ ok: boolean; [k: string]: unknown }>;
+  const trade = (instrument: string, source: string, id: number): TradeV1 => ({
+    v: 1,
+    instrument,
+    source,
+    tradeId: `t${id}`,
+    price: 100 + id,
+    amount: 1,
+    takerSide: 'buy',
+    tsEvent: Date.now() * 1_000,
+    tsInit: Date.now() * 1_000,
+  });
+
+  beforeAll(async () => {
+    nats = await NatsServerProcess.start();
+    link = await NatsLink.connect({
+      servers: [nats.url],
+      name: 'ws-gateway-e2e',
+      pingIntervalMs: 2_000,
+      maxPingOut: 2,
+      reconnectWaitMs: 200,
+      reconnectJitterMs: 100,
+    });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    gateway = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        TM_LOG_LEVEL: 'info',
+        TM_NATS_URL: nats.url,
+        TM_DATABASE_URL: inject('databaseUrl'),
+        TM_SUBJECT_ROOT: root,
+        TM_INSTANCE_ID: 'gw-e2e',
+        TM_HTTP_PORT: String(port),
+        TM_HTTP_HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    gateway.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    gateway.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await expectEventually(async () => expect((await fetch(`${url}/ready`)).status).toBe(200), 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    gateway?.kill('SIGTERM');
+    await link?.close();
+    await nats?.dispose();
+  });
+
+  it('refuses a bad pattern, naming the level, and watches nothing for it', async () => {
+    const { socket } = await connect();
+    expect(await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT', 'prices/*/*'] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD', field: 'stream' },
+    });
+    expect(await ask(socket, 'watch', { patterns: 'ticker' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD', details: [expect.stringContaining('patterns')] },
+    });
+  });
+
+  it('pushes a watched subtree in batches, at most one per window, every trade once and in order, until unwatched', async () => {
+    const { socket, pushes } = await connect();
+    const watched = await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT', 'trades/*/BTC/USDT'] });
+    expect(watched).toMatchObject({ ok: true, truncated: 0 });
+    const btc = instrumentSlot('BTC/USDT');
+    const eth = instrumentSlot('ETH/USDT');
+    // 60 aggregates and 60 trades over ~1.2 s; ETH is not watched.
+    for (let i = 1; i <= 60; i++) {
+      link.connection.publish(
+        subjects.mdAgg(btc),
+        encodePayload(aggregate('BTC/USDT', 100 + i, Date.now() * 1_000)),
+      );
+      link.connection.publish(subjects.mdTrade(btc), encodePayload(trade('BTC/USDT', 'binance', i)));
+      link.connection.publish(subjects.mdTrade(eth), encodePayload(trade('ETH/USDT', 'binance', i)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const tradesOf = (topic: string) => pushes.flatMap((p) => p.events).filter((e) => e.topic === topic);
+    await expectEventually(() => expect(tradesOf('trades/binance/BTC/USDT')).toHaveLength(60));
+    // The first trades came with the topic's appearance (its backfill), the rest live: once each, in order.
+    expect(tradesOf('trades/binance/BTC/USDT').map((e) => e.seq)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    expect(tradesOf('trades/*/BTC/USDT').map((e) => e.value.tradeId)).toEqual(
+      Array.from({ length: 60 }, (_, i) => `t${i + 1}`),
+    );
+    expect(pushes.flatMap((p) => [...p.events, ...p.states]).some((x) => x.topic.includes('ETH'))).toBe(
+      false,
+    );
+    // Batched: far fewer pushes than updates, and never two within a window (gateway-side send times).
+    expect(pushes.length).toBeLessThan(40);
+    for (let i = 1; i < pushes.length; i++)
+      expect((pushes[i] as Push).at - (pushes[i - 1] as Push).at).toBeGreaterThanOrEqual(WINDOW_MS);
+    // State topics conflate: the last consolidated ticker seen is the last aggregate's.
+    const tickers = pushes.flatMap((p) => p.states).filter((s) => s.topic === 'ticker/*/BTC/USDT');
+    expect(tickers.at(-1)?.value).toMatchObject({ bestBid: { price: 160 } });
+
+    expect(
+      await ask(socket, 'unwatch', { patterns: ['ticker/*/BTC/USDT', 'trades/*/BTC/USDT'] }),
+    ).toMatchObject({
+      ok: true,
+      watching: [],
+    });
+    const seen = pushes.length;
+    for (let i = 61; i <= 70; i++)
+      link.connection.publish(subjects.mdTrade(btc), encodePayload(trade('BTC/USDT', 'binance', i)));
+    await new Promise((resolve) => setTimeout(resolve, 4 * WINDOW_MS));
+    expect(pushes.length).toBe(seen);
+  });
+
+  it('gives a late watcher the last 50 trades of a topic, then the live ones', async () => {
+    const { socket, pushes } = await connect();
+    const other = await connect();
+    // The other client keeps NATS interest on the topic, so the gateway has its history.
+    await ask(other.socket, 'watch', { patterns: ['trades/okx/SOL/USDT'] });
+    const sol = instrumentSlot('SOL/USDT');
+    for (let i = 1; i <= 80; i++)
+      link.connection.publish(subjects.mdTrade(sol), encodePayload(trade('SOL/USDT', 'okx', i)));
+    await expectEventually(() => expect(other.pushes.flatMap((p) => p.events)).toHaveLength(80));
+    await ask(socket, 'watch', { patterns: ['trades/okx/SOL/USDT'] });
+    link.connection.publish(subjects.mdTrade(sol), encodePayload(trade('SOL/USDT', 'okx', 81)));
+    await expectEventually(() =>
+      expect(pushes.flatMap((p) => p.events).map((e) => e.seq)).toEqual(
+        Array.from({ length: 51 }, (_, i) => i + 31),
+      ),
+    );
+  });
+
+  it('resumes a reconnecting client after its last sequence, nothing lost or repeated, and says so when it cannot', async () => {
+    const topic = 'trades/okx/XRP/USDT';
+    const xrp = instrumentSlot('XRP/USDT');
+    const publishTrades = (from: number, to: number) => {
+      for (let i = from; i <= to; i++)
+        link.connection.publish(subjects.mdTrade(xrp), encodePayload(trade('XRP/USDT', 'okx', i)));
+    };
+    const seqs = (pushes: Push[]) => pushes.flatMap((p) => p.events).map((e) => e.seq);
+    // Another client keeps the gateway listening while the first one is away.
+    const keeper = await connect();
+    await ask(keeper.socket, 'watch', { patterns: [topic] });
+    const first = await connect();
+    const ack = await ask(first.socket, 'watch', { patterns: [topic] });
+    publishTrades(1, 10);
+    await expectEventually(() =>
+      expect(seqs(first.pushes)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1)),
+    );
+    first.socket.close();
+    publishTrades(11, 20);
+    await expectEventually(() => expect(seqs(keeper.pushes)).toHaveLength(20));
+
+    const again = await connect();
+    await ask(again.socket, 'watch', {
+      patterns: [topic],
+      resume: { epoch: ack['epoch'], lastSeq: { [topic]: 10 } },
+    });
+    publishTrades(21, 25);
+    await expectEventually(() =>
+      expect(seqs(again.pushes)).toEqual(Array.from({ length: 15 }, (_, i) => i + 11)),
+    );
+    expect(again.pushes.flatMap((p) => p.discontinuities)).toEqual([]);
+
+    // Too far behind (only the last 50 are kept) and from an unknown epoch: a gap, said out loud, then what is kept.
+    publishTrades(26, 100);
+    await expectEventually(() => expect(seqs(keeper.pushes)).toHaveLength(100));
+    const late = await connect();
+    await ask(late.socket, 'watch', {
+      patterns: [topic],
+      resume: { epoch: ack['epoch'], lastSeq: { [topic]: 20 } },
+    });
+    await expectEventually(() => {
+      expect(late.pushes.flatMap((p) => p.discontinuities)).toEqual([{ topic, lastSeq: 20, reason: 'gap' }]);
+      expect(seqs(late.pushes)).toEqual(Array.from({ length: 50 }, (_, i) => i + 51));
+    });
+    const stranger = await connect();
+    await ask(stranger.socket, 'watch', {
+      patterns: [topic],
+      resume: { epoch: 'gw-other:1', lastSeq: { [topic]: 99 } },
+    });
+    await expectEventually(() => {
+      expect(stranger.pushes.flatMap((p) => p.discontinuities)).toEqual([
+        { topic, lastSeq: 99, reason: 'gap' },
+      ]);
+      expect(seqs(stranger.pushes)).toHaveLength(50);
+    });
+  });
+});
