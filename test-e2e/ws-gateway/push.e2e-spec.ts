@@ -3,10 +3,13 @@
 // once and in order with its sequence, and an unwatch stops them.
 import { createSubjects, encodePayload, type AggregateV1, type TradeV1 } from '@tm/contracts';
 import { NatsLink } from '@tm/messaging';
+import { ensureDatabase } from '@tm/persistence';
 import { instrumentSlot } from '@tm/sharding';
 import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../fleet/fleet-process.js';
@@ -54,19 +57,62 @@ function aggregate(instrument: string, bid: number, tsInit: number): AggregateV1
   };
 }
 
+const ADMIN_PASSWORD = 'e2e-admin-password-3f9a';
+
+/** One ws-gateway process, as built, on the test's NATS and database. */
+async function startGateway(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; output: string[] }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      TM_LOG_LEVEL: 'info',
+      TM_HTTP_PORT: String(port),
+      TM_HTTP_HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  await expectEventually(async () => expect((await fetch(`${url}/ready`)).status).toBe(200), 30_000);
+  return { url, child, output };
+}
+
+async function login(url: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { accessToken: string; refreshToken: string };
+}
+
 describe('ws-gateway push over socket.io', () => {
   let nats: NatsServerProcess;
   let link: NatsLink;
   let gateway: ChildProcess;
   let url: string;
-  const output: string[] = [];
+  let env: Record<string, string>;
+  let token: string;
+  let databaseName: string | undefined;
+  let databaseUrl = '';
   const root = uniqueSubjectRoot();
   const subjects = createSubjects(root);
   const sockets: Socket[] = [];
+  const children: ChildProcess[] = [];
 
-  const connect = async (): Promise<{ socket: Socket; pushes: Push[] }> => {
-    const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+  const open = (at: string, auth: Record<string, unknown>) => {
+    const socket = io(at, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth });
     sockets.push(socket);
+    return socket;
+  };
+  const connect = async (at = url, accessToken = token): Promise<{ socket: Socket; pushes: Push[] }> => {
+    const socket = open(at, { token: accessToken });
     const pushes: Push[] = [];
     socket.on('push', (push: Push) => pushes.push(push));
     await new Promise<void>((resolve, reject) => {
@@ -99,31 +145,50 @@ describe('ws-gateway push over socket.io', () => {
       reconnectWaitMs: 200,
       reconnectJitterMs: 100,
     });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    gateway = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        TM_LOG_LEVEL: 'info',
-        TM_NATS_URL: nats.url,
-        TM_DATABASE_URL: inject('databaseUrl'),
-        TM_SUBJECT_ROOT: root,
-        TM_INSTANCE_ID: 'gw-e2e',
-        TM_HTTP_PORT: String(port),
-        TM_HTTP_HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    gateway.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    gateway.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    await expectEventually(async () => expect((await fetch(`${url}/ready`)).status).toBe(200), 30_000);
+    // A database of its own: another test's gateway (the fleet's) may already have made its first admin.
+    const shared = new URL(inject('databaseUrl'));
+    databaseName = `${shared.pathname.slice(1)}_ws_push`;
+    await ensureDatabase(shared.toString(), databaseName);
+    const own = new URL(shared);
+    own.pathname = `/${databaseName}`;
+    databaseUrl = own.toString();
+    env = {
+      TM_NATS_URL: nats.url,
+      TM_DATABASE_URL: databaseUrl,
+      TM_SUBJECT_ROOT: root,
+      TM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    };
+    const started = await startGateway({ ...env, TM_INSTANCE_ID: 'gw-e2e' });
+    ({ url, child: gateway } = started);
+    children.push(gateway);
+    token = (await login(url)).accessToken;
   }, 60_000);
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    gateway?.kill('SIGTERM');
+    await Promise.all(
+      children.map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        return child.exitCode === null ? exited : undefined;
+      }),
+    );
     await link?.close();
     await nats?.dispose();
+    if (databaseName !== undefined) {
+      const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('accepts a socket only with a valid access token', async () => {
+    for (const auth of [{}, { token: 'not-a-jwt' }]) {
+      const socket = open(url, auth);
+      const refusal = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      expect(refusal.message).toMatch(/^unauthorized: (no access token|invalid)$/);
+    }
   });
 
   it('refuses a bad pattern, naming the level, and watches nothing for it', async () => {
@@ -260,5 +325,59 @@ describe('ws-gateway push over socket.io', () => {
       ]);
       expect(seqs(stranger.pushes)).toHaveLength(50);
     });
+  });
+
+  it('stops deliveries when the access token expires and resumes them, watches kept, on a fresh one over the socket', async () => {
+    const short = await startGateway({ ...env, TM_INSTANCE_ID: 'gw-e2e-short', TM_JWT_ACCESS_EXPIRY: '2s' });
+    children.push(short.child);
+    const { socket, pushes } = await connect(short.url, (await login(short.url)).accessToken);
+    const expired = new Promise<unknown>((resolve) => socket.once('token_expired', resolve));
+    await ask(socket, 'watch', { patterns: ['trades/kraken/ADA/USDT'] });
+    const ada = instrumentSlot('ADA/USDT');
+    let id = 0;
+    const feed = setInterval(
+      () => link.connection.publish(subjects.mdTrade(ada), encodePayload(trade('ADA/USDT', 'kraken', ++id))),
+      50,
+    );
+    try {
+      await expired;
+      const atExpiry = pushes.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(pushes.length).toBe(atExpiry);
+      expect(await ask(socket, 'auth', { token: (await login(short.url)).accessToken })).toMatchObject({
+        ok: true,
+      });
+      await expectEventually(() => expect(pushes.length).toBeGreaterThan(atExpiry));
+      // Nothing was lost while deliveries were stopped: the window kept the events, in order.
+      const seqs = pushes.flatMap((p) => p.events).map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    } finally {
+      clearInterval(feed);
+    }
+  }, 30_000);
+
+  it('refuses a watch the role may not make', async () => {
+    // A viewer reads market data and system events, not orders or logs.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO ws_gateway.users (username, password_hash, role) VALUES ($1, $2, 'viewer')`,
+        ['viewer', await bcrypt.hash('viewer-password-1234', 10)],
+      );
+    } finally {
+      await db.end();
+    }
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'viewer', password: 'viewer-password-1234' }),
+    });
+    const { socket } = await connect(url, ((await response.json()) as { accessToken: string }).accessToken);
+    expect(await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT', 'orders/*/*'] })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'role viewer may not watch orders/*/*' },
+    });
+    expect(await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT'] })).toMatchObject({ ok: true });
   });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { PushGateway } from './push/push.gateway.js';
 
-/** ws-gateway: socket.io push of the watch tree, the REST API and authentication. */
-@Module({ providers: [PushGateway] })
+/** ws-gateway: authentication (REST login and refresh, the socket handshake) and socket.io push of the watch tree. */
+@Module({ imports: [AuthModule], providers: [PushGateway] })
 export class WsGatewayModule {}

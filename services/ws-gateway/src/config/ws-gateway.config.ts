@@ -1,12 +1,9 @@
 import { env, PRODUCT_DEFAULTS } from '@tm/config';
 import { hostedConfigSpec } from '@tm/service-host';
+import { TIME_SPAN_PATTERN } from '../auth/time-span.js';
 
 /** What a development start signs tokens with when TM_JWT_SECRET is unset; a production start refuses it. */
 export const DEVELOPMENT_JWT_SECRET = 'tm-engine-development-secret-do-not-use-in-production';
-
-/** jose's time-span notation: "15m", "7d", "3600s". */
-const TIME_SPAN =
-  /^\d+\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)$/;
 
 /** ws-gateway's configuration: the platform's fields, authentication, the watch tree and the push window. */
 export const wsGatewayConfigSpec = {
@@ -14,12 +11,12 @@ export const wsGatewayConfigSpec = {
   jwtSecret: env.secret('TM_JWT_SECRET', { default: DEVELOPMENT_JWT_SECRET }),
   jwtAccessExpiry: env.string('TM_JWT_ACCESS_EXPIRY', {
     default: PRODUCT_DEFAULTS.jwtAccessExpiry,
-    pattern: TIME_SPAN,
+    pattern: TIME_SPAN_PATTERN,
     expected: 'a time span like 15m, 1h or 7d',
   }),
   jwtRefreshExpiry: env.string('TM_JWT_REFRESH_EXPIRY', {
     default: PRODUCT_DEFAULTS.jwtRefreshExpiry,
-    pattern: TIME_SPAN,
+    pattern: TIME_SPAN_PATTERN,
     expected: 'a time span like 15m, 1h or 7d',
   }),
   /** The first admin, created on the first start when no user exists yet. */

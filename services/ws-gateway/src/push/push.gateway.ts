@@ -11,7 +11,7 @@ import {
 import type { ConfigOf } from '@tm/config';
 import { validatePayload, type Subjects } from '@tm/contracts';
 import type { DeadLetterPublisher, NatsLink } from '@tm/messaging';
-import { PushError } from '@tm/push';
+import { parsePattern, PushError } from '@tm/push';
 import {
   DEAD_LETTERS,
   NATS_LINK,
@@ -22,11 +22,16 @@ import {
 } from '@tm/service-host';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
+import { mayWatch } from '../auth/roles.js';
+import { TokenService, type Principal } from '../auth/token.service.js';
 import type { wsGatewayConfigSpec } from '../config/ws-gateway.config.js';
 import { ConnectionPush, type WatchResult } from './connection-push.js';
 import { MarketFeed, type FeedUpdate } from './market-feed.js';
 
 type Config = ConfigOf<typeof wsGatewayConfigSpec>;
+/** The access token, in socket.io's handshake `auth` and in an `auth` message that refreshes it. */
+const SocketAuthV1 = z.object({ token: z.string().min(1) });
+
 const WatchRequestV1 = z.object({
   patterns: z.array(z.string()).min(1).max(100),
   /** A reconnecting client: the epoch of its last push and the last sequence it has per topic. */
@@ -51,7 +56,10 @@ export class PushGateway
 {
   private readonly logger = new Logger('PushGateway');
   private feed!: MarketFeed;
-  private readonly connections = new Map<string, { socket: Socket; push: ConnectionPush }>();
+  private readonly connections = new Map<
+    string,
+    { socket: Socket; push: ConnectionPush; principal: Principal; toldExpired: boolean }
+  >();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -60,6 +68,7 @@ export class PushGateway
     @Inject(SUBJECTS) private readonly subjects: Subjects,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly tokens: TokenService,
   ) {}
 
   onModuleInit(): void {
@@ -79,6 +88,14 @@ export class PushGateway
   /** The keepalive from configuration: socket.io pings every connection this often. */
   afterInit(server: Server): void {
     server.engine.opts.pingInterval = this.config.pingIntervalMs;
+    // A socket is accepted only with a valid access token; its principal rides on the socket.
+    server.use((socket, next) => {
+      void this.authenticate(socket.handshake.auth).then((check) => {
+        if (!check.ok) return next(new Error(`unauthorized: ${check.reason}`));
+        socket.data.principal = check.principal;
+        next();
+      });
+    });
   }
 
   onApplicationShutdown(): void {
@@ -91,6 +108,8 @@ export class PushGateway
   handleConnection(socket: Socket): void {
     this.connections.set(socket.id, {
       socket,
+      principal: socket.data.principal as Principal,
+      toldExpired: false,
       push: new ConnectionPush(this.feed, this.subjects, {
         windowMs: this.config.pushWindowMs,
         maxPendingBytes: this.config.maxPendingBytes,
@@ -106,17 +125,28 @@ export class PushGateway
 
   @SubscribeMessage('watch')
   watch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<WatchAck> {
-    return this.change(socket, body, (push, request) => push.watch(request.patterns, request.resume));
+    return this.change(socket, body, (push, request) => push.watch(request.patterns, request.resume), true);
+  }
+
+  /** A fresh access token over the open socket: the watches stay, deliveries resume if they had stopped. */
+  @SubscribeMessage('auth')
+  async refresh(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: true; expiresAt: number } | { ok: false; reason: string }> {
+    const connection = this.connections.get(socket.id);
+    const check = await this.authenticate(body);
+    if (connection === undefined || !check.ok)
+      return { ok: false, reason: check.ok ? 'closed' : check.reason };
+    if (check.principal.userId !== connection.principal.userId) return { ok: false, reason: 'another user' };
+    connection.principal = check.principal;
+    connection.toldExpired = false;
+    return { ok: true, expiresAt: check.principal.expiresAt };
   }
 
   @SubscribeMessage('unwatch')
   unwatch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<WatchAck> {
     return this.change(socket, body, (push, request) => push.unwatch(request.patterns));
-  }
-
-  /** NATS subjects this gateway listens to now (what its clients watch). */
-  interest(): string[] {
-    return this.feed.interest();
   }
 
   private async change(
@@ -126,6 +156,7 @@ export class PushGateway
       push: ConnectionPush,
       request: z.infer<typeof WatchRequestV1>,
     ) => WatchResult | Promise<WatchResult>,
+    checkRole = false,
   ): Promise<WatchAck> {
     const request = validatePayload(WatchRequestV1, body);
     if (!request.ok)
@@ -137,6 +168,14 @@ export class PushGateway
     if (connection === undefined)
       return { ok: false, error: { code: 'UNAVAILABLE', message: 'connection closed' } };
     try {
+      const refused = checkRole
+        ? request.value.patterns.find((text) => !mayWatch(connection.principal.role, parsePattern(text)))
+        : undefined;
+      if (refused !== undefined)
+        return {
+          ok: false,
+          error: { code: 'FORBIDDEN', message: `role ${connection.principal.role} may not watch ${refused}` },
+        };
       return { ok: true, epoch: this.feed.epoch, ...(await apply(connection.push, request.value)) };
     } catch (error) {
       if (error instanceof PushError)
@@ -152,6 +191,12 @@ export class PushGateway
     }
   }
 
+  private async authenticate(auth: unknown) {
+    const parsed = validatePayload(SocketAuthV1, auth);
+    if (!parsed.ok) return { ok: false as const, reason: 'no access token' };
+    return this.tokens.verifyAccessToken(parsed.value.token);
+  }
+
   private fanOut(updates: FeedUpdate[], newTopics: boolean): void {
     for (const { push } of this.connections.values()) {
       // A new topic may fall under a connection's `*`: it starts with its backfill, which holds this update.
@@ -162,7 +207,15 @@ export class PushGateway
 
   private flush(): void {
     const now = Date.now();
-    for (const { socket, push } of this.connections.values()) {
+    for (const connection of this.connections.values()) {
+      const { socket, push } = connection;
+      // An expired token stops deliveries until a fresh one arrives (`auth`); the watches are kept.
+      if (connection.principal.expiresAt <= now) {
+        if (!connection.toldExpired)
+          socket.emit('token_expired', { expiresAt: connection.principal.expiresAt });
+        connection.toldExpired = true;
+        continue;
+      }
       // A socket still writing the last push gets nothing more yet: its window conflates meanwhile, and
       // its cap bounds what waits, so a slow client never grows the process.
       if (!socket.conn.transport.writable) continue;
