@@ -91,6 +91,11 @@ export class AggregationWorker {
     return (this.membership?.ownedRanges() ?? []).reduce((sum, range) => sum + range.size, 0);
   }
 
+  /** Closed candles and windows JetStream never took (its queue was full or it closed). */
+  eventsNotPublished(): number {
+    return this.opts.events.failed;
+  }
+
   /** Input the aggregation refused, per source and reason (the ingest counts its own refusals). */
   rejections(): ReturnType<MarketAggregator['rejections']> {
     return this.opts.aggregator.rejections();

@@ -31,6 +31,7 @@ export class AggregatorMetrics {
         statesSaved: worker.handover.saved,
         statesImported: worker.handover.imported,
         bookResyncRequests: worker.bookResync.sent,
+        eventsNotPublished: worker.eventsNotPublished(),
       }))
         this.counters.set({ outcome }, value);
       for (const bySource of [worker.ingest.refusals(), worker.rejections()])

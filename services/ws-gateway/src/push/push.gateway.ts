@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -14,12 +14,14 @@ import type { DeadLetterPublisher, NatsLink } from '@tm/messaging';
 import { parsePattern, PushError } from '@tm/push';
 import {
   DEAD_LETTERS,
+  LOGGER,
   NATS_LINK,
   SERVICE_CONFIG,
   SERVICE_IDENTITY,
   SUBJECTS,
   type ServiceIdentity,
 } from '@tm/service-host';
+import type { Logger } from '@tm/telemetry';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { mayWatch } from '../auth/roles.js';
@@ -54,7 +56,6 @@ export type WatchAck =
 export class PushGateway
   implements OnModuleInit, OnApplicationShutdown, OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect
 {
-  private readonly logger = new Logger('PushGateway');
   private feed!: MarketFeed;
   private readonly connections = new Map<
     string,
@@ -68,6 +69,7 @@ export class PushGateway
     @Inject(SUBJECTS) private readonly subjects: Subjects,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly tokens: TokenService,
   ) {}
 
@@ -79,7 +81,7 @@ export class PushGateway
       (refused) =>
         void this.deadLetters
           .send(refused)
-          .catch((error: unknown) => this.logger.warn(`dead letter lost: ${String(error)}`)),
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'dead letter not stored')),
     );
     this.flushTimer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.flushTimer.unref();
@@ -90,11 +92,14 @@ export class PushGateway
     server.engine.opts.pingInterval = this.config.pingIntervalMs;
     // A socket is accepted only with a valid access token; its principal rides on the socket.
     server.use((socket, next) => {
-      void this.authenticate(socket.handshake.auth).then((check) => {
-        if (!check.ok) return next(new Error(`unauthorized: ${check.reason}`));
-        socket.data.principal = check.principal;
-        next();
-      });
+      this.authenticate(socket.handshake.auth).then(
+        (check) => {
+          if (!check.ok) return next(new Error(`unauthorized: ${check.reason}`));
+          socket.data.principal = check.principal;
+          next();
+        },
+        () => next(new Error('unauthorized: invalid')),
+      );
     });
   }
 
