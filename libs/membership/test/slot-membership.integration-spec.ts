@@ -80,14 +80,16 @@ describe('SlotMembership against NATS', () => {
     const [a, b, c] = await Promise.all([member('agg-a'), member('agg-b'), member('agg-c')]);
     await expectEventually(() => expectExactSplit([a.membership, b.membership, c.membership]), 5_000);
 
+    // Every change of B from here on; under load B's claim may lapse just before stop(), and then it is
+    // that change, not stop()'s, that gives the slots up.
     const changesOfB: MembershipChange[] = [];
     b.membership.onChange((change) => void changesOfB.push(change));
     const heldByB = b.membership.ownedRanges();
     await b.membership.stop();
 
     expect(b.membership.ownedRanges()).toEqual([]);
-    expect(changesOfB.at(-1)?.owned).toEqual([]);
-    expect(changesOfB.at(-1)?.lost).toEqual(heldByB);
+    if (heldByB.length > 0) expect(changesOfB.at(-1)?.owned).toEqual([]);
+    expect(changesOfB.flatMap((change) => change.lost)).toEqual(heldByB);
     await expectEventually(() => expectExactSplit([a.membership, c.membership]), 5_000);
     expect(overlaps).toEqual([]);
   });
