@@ -46,6 +46,8 @@ export class ConnectionPush {
     private readonly feed: MarketFeed,
     private readonly subjects: Subjects,
     options: ConnectionPushOptions,
+    /** Told of every topic this connection starts or stops watching (the gateway's index). */
+    private readonly onTopics: (added: string[], removed: string[]) => void = () => undefined,
   ) {
     this.watches = new WatchSet(options.maxTopics);
     this.window = new PushWindow({ windowMs: options.windowMs, maxPendingBytes: options.maxPendingBytes });
@@ -85,6 +87,8 @@ export class ConnectionPush {
     const change = this.watches.expand(this.feed.topics());
     for (const topic of change.removed) this.window.drop(formatTopic(topic));
     for (const topic of change.added) this.start(topic);
+    if (change.added.length > 0 || change.removed.length > 0)
+      this.onTopics(change.added.map(formatTopic), change.removed.map(formatTopic));
     return { watching: this.watches.topics().map(formatTopic), truncated: change.truncated };
   }
 
@@ -118,7 +122,7 @@ export class ConnectionPush {
   close(): void {
     for (const held of this.heldSubjects.values()) for (const subject of held) this.feed.release(subject);
     this.heldSubjects.clear();
-    this.watches.clear();
+    this.onTopics([], this.watches.clear().map(formatTopic));
   }
 
   private start(topic: Topic): void {

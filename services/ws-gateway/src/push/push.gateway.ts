@@ -29,6 +29,7 @@ import { TokenService, type Principal } from '../auth/token.service.js';
 import type { wsGatewayConfigSpec } from '../config/ws-gateway.config.js';
 import { ConnectionPush, type WatchResult } from './connection-push.js';
 import { MarketFeed, type FeedUpdate } from './market-feed.js';
+import { TopicWatchers } from './topic-watchers.js';
 
 type Config = ConfigOf<typeof wsGatewayConfigSpec>;
 /** The access token, in socket.io's handshake `auth` and in an `auth` message that refreshes it. */
@@ -61,6 +62,7 @@ export class PushGateway
     string,
     { socket: Socket; push: ConnectionPush; principal: Principal; toldExpired: boolean }
   >();
+  private readonly watchers = new TopicWatchers<ConnectionPush>();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,11 +117,7 @@ export class PushGateway
       socket,
       principal: socket.data.principal as Principal,
       toldExpired: false,
-      push: new ConnectionPush(this.feed, this.subjects, {
-        windowMs: this.config.pushWindowMs,
-        maxPendingBytes: this.config.maxPendingBytes,
-        maxTopics: this.config.maxTopicsPerConnection,
-      }),
+      push: this.newConnectionPush(),
     });
   }
 
@@ -202,11 +200,30 @@ export class PushGateway
     return this.tokens.verifyAccessToken(parsed.value.token);
   }
 
+  private newConnectionPush(): ConnectionPush {
+    const push: ConnectionPush = new ConnectionPush(
+      this.feed,
+      this.subjects,
+      {
+        windowMs: this.config.pushWindowMs,
+        maxPendingBytes: this.config.maxPendingBytes,
+        maxTopics: this.config.maxTopicsPerConnection,
+      },
+      (added, removed) => {
+        this.watchers.remove(removed, push);
+        this.watchers.add(added, push);
+      },
+    );
+    return push;
+  }
+
   private fanOut(updates: FeedUpdate[], newTopics: boolean): void {
-    for (const { push } of this.connections.values()) {
-      // A new topic may fall under a connection's `*`: it starts with its backfill, which holds this update.
-      if (newTopics) push.reexpand();
-      for (const update of updates) push.offer(update);
+    // A new topic may fall under a connection's `*` (rare: once per topic): it starts with its backfill,
+    // which already holds this update, so the duplicate below is dropped by its sequence or conflated.
+    if (newTopics) for (const { push } of this.connections.values()) push.reexpand();
+    for (const update of updates) {
+      const watchers = this.watchers.of(update.text);
+      if (watchers !== undefined) for (const push of watchers) push.offer(update);
     }
   }
 
