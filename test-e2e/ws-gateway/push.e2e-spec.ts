@@ -373,11 +373,63 @@ describe('ws-gateway push over socket.io', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'viewer', password: 'viewer-password-1234' }),
     });
-    const { socket } = await connect(url, ((await response.json()) as { accessToken: string }).accessToken);
+    const viewerToken = ((await response.json()) as { accessToken: string }).accessToken;
+    const polled = await fetch(`${url}/api/push/poll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${viewerToken}` },
+      body: JSON.stringify({ topics: ['orders/binance/acct-1'] }),
+    });
+    expect(polled.status).toBe(403);
+    const { socket } = await connect(url, viewerToken);
     expect(await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT', 'orders/*/*'] })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN', message: 'role viewer may not watch orders/*/*' },
     });
     expect(await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT'] })).toMatchObject({ ok: true });
+  });
+
+  it('serves a client without its socket by polling: latest state, events after its resume point, kept between polls', async () => {
+    const poll = async (body: unknown, bearer = token) => {
+      const response = await fetch(`${url}/api/push/poll`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Push & { details?: string[] } };
+    };
+    const topic = 'trades/bitstamp/LTC/USDT';
+    expect((await poll({ topics: [topic] }, '')).status).toBe(401);
+    expect((await poll({ topics: [topic] }, 'not-a-jwt')).status).toBe(401);
+    expect((await poll({ topics: ['trades/bitstamp'] })).body.details).toEqual([
+      expect.stringMatching(/^topics\.0: /),
+    ]);
+    // The first poll opens the topic; what is published before the next one is kept for it.
+    const first = await poll({ topics: [topic, 'ticker/*/LTC/USDT'] });
+    expect(first).toMatchObject({ status: 200, body: { events: [], states: [], discontinuities: [] } });
+    const ltc = instrumentSlot('LTC/USDT');
+    for (let i = 1; i <= 3; i++)
+      link.connection.publish(subjects.mdTrade(ltc), encodePayload(trade('LTC/USDT', 'bitstamp', i)));
+    link.connection.publish(
+      subjects.mdAgg(ltc),
+      encodePayload(aggregate('LTC/USDT', 80, Date.now() * 1_000)),
+    );
+    const resume = (lastSeq: number) => ({ epoch: first.body.epoch, lastSeq: { [topic]: lastSeq } });
+    await expectEventually(async () => {
+      const second = await poll({ topics: [topic, 'ticker/*/LTC/USDT'], resume: resume(0) });
+      expect(second.body.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(second.body.states).toMatchObject([
+        { topic: 'ticker/*/LTC/USDT', value: { bestBid: { price: 80 } } },
+      ]);
+    });
+    expect((await poll({ topics: [topic], resume: resume(3) })).body.events).toEqual([]);
+    expect(
+      (await poll({ topics: [topic], resume: { epoch: 'elsewhere:1', lastSeq: { [topic]: 7 } } })).body,
+    ).toMatchObject({
+      discontinuities: [{ topic, lastSeq: 7, reason: 'gap' }],
+      events: [{ seq: 1 }, { seq: 2 }, { seq: 3 }],
+    });
   });
 });

@@ -3,6 +3,7 @@ import { SERVICE_CONFIG } from '@tm/service-host';
 import type { AuthSettings } from './auth-settings.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { FirstAdminBootstrap } from './first-admin.bootstrap.js';
 import { LoginAttemptLimiter } from './login-attempt-limiter.js';
 import { LoginRateGuard } from './login-rate.guard.js';
@@ -25,6 +26,7 @@ import { UserStore } from './user-store.js';
     AuthService,
     FirstAdminBootstrap,
     LoginRateGuard,
+    BearerAuthGuard,
     {
       provide: LoginAttemptLimiter,
       inject: [SERVICE_CONFIG],
@@ -32,6 +34,6 @@ import { UserStore } from './user-store.js';
         new LoginAttemptLimiter({ maxAttempts: settings.loginMaxAttempts, windowMs: settings.loginWindowMs }),
     },
   ],
-  exports: [TokenService],
+  exports: [TokenService, BearerAuthGuard],
 })
 export class AuthModule {}

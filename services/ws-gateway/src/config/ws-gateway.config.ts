@@ -35,6 +35,11 @@ export const wsGatewayConfigSpec = {
   pushWindowMs: env.durationMs('TM_PUSH_WINDOW', { default: PRODUCT_DEFAULTS.gatewayPushBatchMs, min: 10 }),
   /** Bytes held for one connection between pushes: state conflates, events past it are cut with a marker. */
   maxPendingBytes: env.int('TM_PUSH_MAX_PENDING_BYTES', { default: 1_048_576, min: 1_024 }),
+  /** How long a poll keeps its topics subscribed: three of the dashboard's 3 s polls. */
+  pollLeaseMs: env.durationMs('TM_PUSH_POLL_LEASE', {
+    default: 3 * PRODUCT_DEFAULTS.dashboardPollMs,
+    min: 1_000,
+  }),
   /** Topics one connection's patterns may expand to. */
   maxTopicsPerConnection: env.int('TM_PUSH_MAX_TOPICS', { default: 1_000, min: 1 }),
 };

@@ -127,37 +127,19 @@ export class ConnectionPush {
 
   private start(topic: Topic): void {
     const text = formatTopic(topic);
-    const backfill = this.feed.backfill(topic);
     if (isStateStream(topic.stream)) {
-      if (backfill.state !== undefined)
-        this.window.offerState(text, backfill.state, byteLength(backfill.state));
+      const state = this.feed.latestState(topic);
+      if (state !== undefined) this.window.offerState(text, state, byteLength(state));
     } else {
-      const events = this.resumeEvents(topic, text, backfill.events ?? []);
+      // A resumed topic gets exactly what follows the client's last sequence, or is told of the gap.
+      const lastSeq = this.resumeFrom?.lastSeq[text];
+      const resume = lastSeq === undefined ? undefined : { epoch: this.resumeFrom?.epoch ?? '', lastSeq };
+      const { events, gap } = this.feed.eventsAfter(topic, resume);
+      if (gap !== undefined) this.window.markGap(text, gap.lastSeq, gap.continueAfter);
+      else if (resume !== undefined) this.window.resume(text, resume.lastSeq);
       for (const event of events)
         this.window.offerEvent(text, event.seq, event.value, byteLength(event.value));
     }
     this.watches.machine(topic).transition('Committed', 'interest live, backfill queued');
-  }
-
-  /**
-   * A resumed topic gets exactly what follows the client's last sequence; when that is no longer kept, or
-   * was counted by another gateway epoch, it is told so (a gap) and gets what is kept: never a silent hole.
-   */
-  private resumeEvents(
-    topic: Topic,
-    text: string,
-    kept: { seq: number; value: unknown }[],
-  ): { seq: number; value: unknown }[] {
-    const from = this.resumeFrom?.lastSeq[text];
-    if (from === undefined) return kept;
-    if (this.resumeFrom?.epoch !== this.feed.epoch) {
-      this.window.markGap(text, from, 0);
-      return kept;
-    }
-    const missed = kept.filter((event) => event.seq > from);
-    const firstKept = missed[0]?.seq ?? this.feed.lastSeq(topic) + 1;
-    if (firstKept > from + 1) this.window.markGap(text, from);
-    else this.window.resume(text, from);
-    return missed;
   }
 }

@@ -78,15 +78,28 @@ export class MarketFeed {
     return this.catalog.values();
   }
 
-  /** What a new watch of the topic starts with: the latest state, or the recent events with their sequences. */
-  backfill(topic: Topic): { state?: unknown; events?: { seq: number; value: unknown }[] } {
-    const text = formatTopic(topic);
-    if (isStateStream(topic.stream)) return this.latest.has(text) ? { state: this.latest.get(text) } : {};
-    return { events: [...(this.recent.get(text) ?? [])] };
+  /** The latest value of a state topic, undefined before its first. */
+  latestState(topic: Topic): unknown {
+    return this.latest.get(formatTopic(topic));
   }
 
-  lastSeq(topic: Topic): number {
-    return this.sequences.get(formatTopic(topic)) ?? 0;
+  /**
+   * The kept events of an event topic after a client's resume point. A gap when what follows `lastSeq` is
+   * no longer kept, or when it was counted in another epoch (then the sequence starts over: continue after 0).
+   */
+  eventsAfter(
+    topic: Topic,
+    resume?: { epoch: string; lastSeq: number },
+  ): { events: { seq: number; value: unknown }[]; gap?: { lastSeq: number; continueAfter: number } } {
+    const kept = this.recent.get(formatTopic(topic)) ?? [];
+    if (resume === undefined) return { events: [...kept] };
+    if (resume.epoch !== this.epoch)
+      return { events: [...kept], gap: { lastSeq: resume.lastSeq, continueAfter: 0 } };
+    const events = kept.filter((event) => event.seq > resume.lastSeq);
+    const firstKept = events[0]?.seq ?? (this.sequences.get(formatTopic(topic)) ?? 0) + 1;
+    return firstKept > resume.lastSeq + 1
+      ? { events, gap: { lastSeq: resume.lastSeq, continueAfter: resume.lastSeq } }
+      : { events };
   }
 
   private onMessage(msg: Msg): void {

@@ -11,7 +11,7 @@ import {
 import type { ConfigOf } from '@tm/config';
 import { validatePayload, type Subjects } from '@tm/contracts';
 import type { DeadLetterPublisher, NatsLink } from '@tm/messaging';
-import { parsePattern, PushError } from '@tm/push';
+import { formatTopic, isStateStream, parsePattern, PushError, type PushBatch, type Topic } from '@tm/push';
 import {
   DEAD_LETTERS,
   LOGGER,
@@ -27,8 +27,9 @@ import { z } from 'zod';
 import { mayWatch } from '../auth/roles.js';
 import { TokenService, type Principal } from '../auth/token.service.js';
 import type { wsGatewayConfigSpec } from '../config/ws-gateway.config.js';
-import { ConnectionPush, type WatchResult } from './connection-push.js';
+import { ConnectionPush, type ResumePoint, type WatchResult } from './connection-push.js';
 import { MarketFeed, type FeedUpdate } from './market-feed.js';
+import { PollLeases } from './poll-leases.js';
 import { TopicWatchers } from './topic-watchers.js';
 
 type Config = ConfigOf<typeof wsGatewayConfigSpec>;
@@ -44,6 +45,8 @@ const WatchRequestV1 = z.object({
 });
 /** How often windows are checked: a connection still emits at most once per push window. */
 const FLUSH_EVERY_MS = 20;
+
+export type PollAnswer = PushBatch & { epoch: string };
 
 export type WatchAck =
   | ({ ok: true; epoch: string } & WatchResult)
@@ -63,6 +66,7 @@ export class PushGateway
     { socket: Socket; push: ConnectionPush; principal: Principal; toldExpired: boolean }
   >();
   private readonly watchers = new TopicWatchers<ConnectionPush>();
+  private polls!: PollLeases;
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -85,6 +89,7 @@ export class PushGateway
           .send(refused)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'dead letter not stored')),
     );
+    this.polls = new PollLeases(this.feed, this.subjects, this.config.pollLeaseMs);
     this.flushTimer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.flushTimer.unref();
   }
@@ -109,6 +114,7 @@ export class PushGateway
     clearInterval(this.flushTimer);
     for (const { push } of this.connections.values()) push.close();
     this.connections.clear();
+    this.polls.close();
     this.feed.close();
   }
 
@@ -198,6 +204,32 @@ export class PushGateway
     const parsed = validatePayload(SocketAuthV1, auth);
     if (!parsed.ok) return { ok: false as const, reason: 'no access token' };
     return this.tokens.verifyAccessToken(parsed.value.token);
+  }
+
+  /**
+   * The fallback for a client without its socket: the latest state of each state topic and the events
+   * after its resume point (a gap said out loud), with the topics kept subscribed until the next poll.
+   */
+  async poll(topics: readonly Topic[], resume: ResumePoint | undefined): Promise<PollAnswer> {
+    await this.polls.hold(topics, Date.now());
+    const answer: PollAnswer = { epoch: this.feed.epoch, states: [], events: [], discontinuities: [] };
+    for (const topic of topics) {
+      const text = formatTopic(topic);
+      if (isStateStream(topic.stream)) {
+        const state = this.feed.latestState(topic);
+        if (state !== undefined) answer.states.push({ topic: text, value: state });
+        continue;
+      }
+      const lastSeq = resume?.lastSeq[text];
+      const { events, gap } = this.feed.eventsAfter(
+        topic,
+        lastSeq === undefined ? undefined : { epoch: resume?.epoch ?? '', lastSeq },
+      );
+      if (gap !== undefined)
+        answer.discontinuities.push({ topic: text, lastSeq: gap.lastSeq, reason: 'gap' });
+      for (const event of events) answer.events.push({ topic: text, seq: event.seq, value: event.value });
+    }
+    return answer;
   }
 
   private newConnectionPush(): ConnectionPush {
