@@ -36,6 +36,7 @@ let outOfOrder = 0;
 let messages = 0;
 let discontinuities = 0;
 let disconnected = 0;
+let firstReceiptAt = 0;
 let lastReceiptAt = 0;
 let delays = new DelayHistogram();
 
@@ -53,6 +54,7 @@ function count(i: number, trade: TradeValue, now: number): boolean {
     inOrder[i] = (inOrder[i] as number) + 1;
   }
   delays.record(now - trade.tsEvent / 1_000);
+  if (firstReceiptAt === 0) firstReceiptAt = now;
   lastReceiptAt = now;
   return true;
 }
@@ -147,6 +149,7 @@ function report(published: number): void {
     messages,
     discontinuities,
     disconnected,
+    firstReceiptAt,
     lastReceiptAt,
     delays: delays.pairs(),
   });
@@ -162,7 +165,7 @@ process.on('message', (command: ClientCommand) => {
       lastIndex.fill(-1);
       inOrder.fill(0);
       sockets.forEach((socket, i) => (measured[i] = socket.connected ? 1 : 0));
-      received = outOfOrder = messages = discontinuities = disconnected = lastReceiptAt = 0;
+      received = outOfOrder = messages = discontinuities = disconnected = firstReceiptAt = lastReceiptAt = 0;
       delays = new DelayHistogram();
       reply({ type: 'measuring' });
       break;

@@ -43,6 +43,8 @@ export interface ClientReport {
   discontinuities: number;
   /** Sockets that disconnected while measuring. */
   disconnected: number;
+  /** Date.now() of the first receipt of a trade of the run, 0 if none. */
+  firstReceiptAt: number;
   /** Date.now() of the last receipt of a trade of the run, 0 if none. */
   lastReceiptAt: number;
   /** Publish → receipt delay: [ms, count] for every non-empty 1 ms bucket. */

@@ -233,7 +233,8 @@ export class ServerProcess {
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      if (this.child.exitCode !== null) throw this.failure(`the ${this.kind} server exited (${this.child.exitCode})`);
+      if (this.child.exitCode !== null)
+        throw this.failure(`the ${this.kind} server exited (${this.child.exitCode})`);
       const ready =
         this.kind === 'gateway'
           ? await fetch(`${this.url}/ready`).then(

@@ -6,7 +6,10 @@ import { NatsLink } from '@tm/messaging';
 import { ensureDatabase } from '@tm/persistence';
 import { instrumentSlot } from '@tm/sharding';
 import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import pg from 'pg';
@@ -62,9 +65,10 @@ const ADMIN_PASSWORD = 'e2e-admin-password-3f9a';
 /** One ws-gateway process, as built, on the test's NATS and database. */
 async function startGateway(
   env: Record<string, string>,
+  ready: (url: string) => Promise<number> = async (url) => (await fetch(`${url}/ready`)).status,
 ): Promise<{ url: string; child: ChildProcess; output: string[] }> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${env['TM_TLS_CERT'] === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const output: string[] = [];
   const child = spawn(process.execPath, [MAIN], {
     env: {
@@ -78,7 +82,7 @@ async function startGateway(
   });
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  await expectEventually(async () => expect((await fetch(`${url}/ready`)).status).toBe(200), 30_000);
+  await expectEventually(async () => expect(await ready(url)).toBe(200), 30_000);
   return { url, child, output };
 }
 
@@ -431,5 +435,79 @@ describe('ws-gateway push over socket.io', () => {
       discontinuities: [{ topic, lastSeq: 7, reason: 'gap' }],
       events: [{ seq: 1 }, { seq: 2 }, { seq: 3 }],
     });
+  });
+
+  it('serves the same over HTTPS and secure websockets when given a certificate and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tm-gw-tls-'));
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = readFileSync(certFile, 'utf8');
+    // Plain requests trusting only this certificate.
+    const request = (target: string, method: string, body?: unknown) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = https.request(
+          target,
+          { method, ca, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+    const secure = await startGateway(
+      { ...env, TM_INSTANCE_ID: 'gw-e2e-tls', TM_TLS_CERT: certFile, TM_TLS_KEY: keyFile },
+      async (at) => (await request(`${at}/ready`, 'GET')).status,
+    );
+    children.push(secure.child);
+    expect(secure.url.startsWith('https://')).toBe(true);
+    const loggedIn = await request(`${secure.url}/api/auth/login`, 'POST', {
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+    });
+    expect(loggedIn.status).toBe(200);
+    const socket = io(secure.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      ca,
+      auth: { token: (JSON.parse(loggedIn.text) as { accessToken: string }).accessToken },
+    });
+    sockets.push(socket);
+    const pushes: Push[] = [];
+    socket.on('push', (push: Push) => pushes.push(push));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    expect(await ask(socket, 'watch', { patterns: ['trades/gemini/DOT/USDT'] })).toMatchObject({ ok: true });
+    link.connection.publish(
+      subjects.mdTrade(instrumentSlot('DOT/USDT')),
+      encodePayload(trade('DOT/USDT', 'gemini', 1)),
+    );
+    await expectEventually(() => expect(pushes.flatMap((p) => p.events).map((e) => e.seq)).toEqual([1]));
   });
 });

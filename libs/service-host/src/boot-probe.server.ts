@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TlsFiles } from './tls-files.js';
 import type { ApplicationLifecycle } from './application-lifecycle.js';
 
 /**
@@ -9,8 +11,13 @@ import type { ApplicationLifecycle } from './application-lifecycle.js';
 export class BootProbeServer {
   private constructor(private readonly server: Server) {}
 
-  static listen(lifecycle: ApplicationLifecycle, port: number, host: string): Promise<BootProbeServer> {
-    const server = createServer((request, response) => {
+  static listen(
+    lifecycle: ApplicationLifecycle,
+    port: number,
+    host: string,
+    tls?: TlsFiles,
+  ): Promise<BootProbeServer> {
+    const answer = (request: IncomingMessage, response: ServerResponse) => {
       const status = lifecycle.status();
       const body = {
         state: status.state,
@@ -23,7 +30,9 @@ export class BootProbeServer {
       response.end(
         JSON.stringify(path === '/health' ? { status: 'ok', ...body } : { ready: false, ...body }),
       );
-    });
+    };
+    // The same scheme as the service once it runs, so a probe configured for HTTPS works from the start.
+    const server: Server = tls === undefined ? createServer(answer) : createTlsServer(tls, answer);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve(new BootProbeServer(server)));

@@ -9,5 +9,8 @@ export function hostedConfigSpec(defaultHttpPort: number) {
       default: '0.0.0.0',
       expected: 'an interface address such as 0.0.0.0 or 127.0.0.1',
     }),
+    /** With both, the port serves HTTPS (and socket.io over TLS where the service has it). */
+    tlsCertFile: env.optionalString('TM_TLS_CERT', { expected: 'the path of a PEM certificate (chain)' }),
+    tlsKeyFile: env.optionalString('TM_TLS_KEY', { expected: 'the path of the PEM private key' }),
   };
 }

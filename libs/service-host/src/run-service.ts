@@ -17,6 +17,7 @@ import { tmSlotMigration } from '@tm/sharding';
 import { createLogger, Heartbeat, MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { DataSource } from 'typeorm';
 import { ApplicationLifecycle } from './application-lifecycle.js';
+import { readTlsFiles, type TlsFiles } from './tls-files.js';
 import { BootProbeServer } from './boot-probe.server.js';
 import { controlControllerFor } from './control.controller.js';
 import { DependencyWatch } from './dependency-watch.js';
@@ -83,8 +84,15 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
   const shutdown = new ProcessShutdown(lifecycle, outbox, logger);
   shutdown.listen();
 
+  let tls: TlsFiles | undefined;
+  try {
+    tls = readTlsFiles(config.tlsCertFile, config.tlsKeyFile);
+  } catch (error) {
+    refuseStart(definition.name, error);
+  }
+
   lifecycle.machine.transition('Deploying', 'process started');
-  const bootProbe = await BootProbeServer.listen(lifecycle, config.httpPort, config.httpHost).catch(
+  const bootProbe = await BootProbeServer.listen(lifecycle, config.httpPort, config.httpHost, tls).catch(
     (error: Error) => {
       process.stderr.write(
         `${definition.name} refused to start: cannot listen on ${config.httpHost}:${config.httpPort}: ${error.message}\n`,
@@ -176,6 +184,7 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
   const app = await NestFactory.create(ServiceRootModule, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    ...(tls === undefined ? {} : { httpsOptions: tls }),
   });
   // The filter keeps a handler error's code (ILLEGAL_TRANSITION, UNSUPPORTED) in the reply instead of INTERNAL.
   app.useGlobalFilters(new ReplyErrorFilter());
