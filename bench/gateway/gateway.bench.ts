@@ -46,6 +46,9 @@ const SETTLE_MS = 1_500;
 /** After the last publish: wait this long at most for the rest to arrive. */
 const DRAIN_MAX_MS = 10_000;
 const DRAIN_QUIET_MS = 1_500;
+const RSS_SAMPLE_MS = 100;
+/** Other processes above this share of one core before the run make every figure here worse than it should be. */
+const BUSY_MACHINE_WARNING = 0.15;
 /** Only the last figure is judged against the targets. */
 const TARGET_CONNECTIONS = 10_000;
 const TARGET_DELIVERIES_PER_SEC = 25_000;
@@ -54,7 +57,13 @@ const TARGET_KB_PER_CONNECTION = 20;
 /** Sockets each side needs beyond the connections: NATS, PostgreSQL, stdio, the event loop. */
 const SPARE_FDS = 200;
 
-const offered = Number(argValue('--offered') ?? 50_000);
+/** Capacity: deliveries/s offered far above what either server can send, counted after FLOOD_SKIP_MS. */
+const FLOOD_OFFERED = 500_000;
+const FLOOD_MS = 5_000;
+const FLOOD_SKIP_MS = 1_500;
+const CLOSE_GRACE_MS = 5_000;
+
+const offered = Number(argValue('--offered') ?? TARGET_DELIVERIES_PER_SEC);
 const measureMs = Number(argValue('--seconds') ?? 8) * 1_000;
 const connectionCounts = (argValue('--connections') ?? '1000,10000').split(',').map(Number);
 const profileDir = argValue('--profile-gateway');
@@ -91,7 +100,11 @@ interface RunFigures {
   deliveriesPerSec: number;
   idleRss: number;
   watchingRss: number;
-  afterRss: number;
+  /** Deliveries/s while flooded (FLOOD_OFFERED), and who used the CPU then. */
+  capacityPerSec: number;
+  capacityCpu: string;
+  /** The highest RSS sampled while the measured trades flowed and drained. */
+  peakRss: number;
   connectMs: number;
   cpu: string;
 }
@@ -129,8 +142,9 @@ class LoadClients {
 
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
-    await this.ask({ type: 'close' }, 'closed').catch(() => undefined);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    // A flooded process may take a while to read the command; it is killed after CLOSE_GRACE_MS.
+    await Promise.race([this.ask({ type: 'close' }, 'closed').catch(() => undefined), sleep(CLOSE_GRACE_MS)]);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_GRACE_MS);
     await this.exited.catch(() => undefined);
     clearTimeout(timer);
   }
@@ -192,6 +206,45 @@ async function primeGateway(server: ServerProcess, token: string, nc: NatsConnec
     }),
   ]);
   return socket;
+}
+
+/** Sums the clients' counts of the current run, each read with its own clock. */
+function snapshot(clients: LoadClients[]): Promise<ClientReport[]> {
+  return Promise.all(clients.map((c) => c.ask({ type: 'report', published: 0 }, 'report')));
+}
+
+/**
+ * Deliveries/s at saturation: trades at FLOOD_OFFERED ÷ connections per second, receipts counted between two
+ * snapshots once the backlog has built up (each client process's own clock, so a busy IPC costs nothing).
+ */
+async function flood(
+  nc: NatsConnection,
+  subject: string,
+  runId: string,
+  connections: number,
+  clients: LoadClients[],
+  server: ServerProcess,
+  nats: NatsServerProcess,
+): Promise<{ perSec: number; cpu: string }> {
+  await Promise.all(clients.map((c) => c.ask({ type: 'measure', runId }, 'measuring')));
+  const perSec = FLOOD_OFFERED / connections;
+  const flooding = publish(nc, subject, runId, perSec, Math.round((perSec * FLOOD_MS) / 1_000));
+  await sleep(FLOOD_SKIP_MS);
+  const before = await snapshot(clients);
+  const cpu = new CpuMeter({
+    server: [server.pid],
+    clients: clients.map((c) => c.child.pid),
+    'nats-server': [natsServerPid(nats.port)],
+    bench: [process.pid],
+  });
+  await flooding;
+  const after = await snapshot(clients);
+  const cpuText = cpu.describe();
+  const rate = after.reduce((sum, a, i) => {
+    const b = before[i] as ClientReport;
+    return sum + ((a.received - b.received) / Math.max(1, a.at - b.at)) * 1_000;
+  }, 0);
+  return { perSec: rate, cpu: cpuText };
 }
 
 async function measure(
@@ -263,6 +316,10 @@ async function measure(
       'nats-server': [natsServerPid(nats.port)],
       bench: [process.pid],
     });
+    let peakRss = watchingRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, residentBytes(server.pid) ?? 0);
+    }, RSS_SAMPLE_MS);
     await publish(nc, subject, runId, tradesPerSec, total);
     const cpuText = cpu.describe();
 
@@ -280,10 +337,13 @@ async function measure(
       else if (performance.now() - quietSince > DRAIN_QUIET_MS) break;
       await sleep(250);
     }
-    const afterRss = residentBytes(server.pid) ?? Number.NaN;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, residentBytes(server.pid) ?? 0);
+    const capacity = await flood(nc, subject, `${root}f`, connections, clients, server, nats);
 
     const delays = new DelayHistogram();
     const report: Omit<ClientReport, 'delays'> = {
+      at: 0,
       sockets: 0,
       received: 0,
       missing: 0,
@@ -319,7 +379,9 @@ async function measure(
       deliveriesPerSec: report.received / (elapsedMs / 1_000),
       idleRss,
       watchingRss,
-      afterRss,
+      peakRss,
+      capacityPerSec: capacity.perSec,
+      capacityCpu: capacity.cpu,
       connectMs,
       cpu: cpuText,
     };
@@ -337,25 +399,80 @@ function perConnection(f: RunFigures, rss: number): number {
   return (rss - f.idleRss) / f.connections;
 }
 
+const NAMES: Record<ServerKind, string> = { gateway: 'ws-gateway', bare: 'bare socket.io' };
+
 function printRun(f: RunFigures): void {
   const r = f.report;
-  const name = f.kind === 'gateway' ? 'ws-gateway' : 'bare socket.io';
   console.log(
-    `${name.padEnd(15)}${count(f.connections).padStart(7)} conns  ${count(f.deliveriesPerSec).padStart(8)} deliveries/s` +
+    `${NAMES[f.kind].padEnd(15)}${count(f.connections).padStart(7)} conns  ` +
+      `${count(f.capacityPerSec).padStart(9)} deliveries/s flooded` +
       `  p50 ${ms(f.delays.percentile(50)).padStart(7)}  p99 ${ms(f.delays.percentile(99)).padStart(7)}` +
-      `  max ${ms(f.delays.percentile(100)).padStart(7)}  ${kb(perConnection(f, f.watchingRss)).padStart(8)}/conn watching,` +
-      ` ${kb(perConnection(f, f.afterRss)).padStart(8)}/conn after the run`,
+      `  ${kb(perConnection(f, f.watchingRss)).padStart(8)}/conn watching, ${kb(perConnection(f, f.peakRss)).padStart(8)}/conn peak`,
   );
   console.log(
-    `  ${count(f.tradesPerSec)} trades/s × ${count(r.sockets)} sockets for ${measureMs / 1_000} s: received ${count(r.received)} ` +
-      `of ${count(f.published * r.sockets)} (missing ${count(r.missing)}, out of order ${count(r.outOfOrder)}, ` +
-      `discontinuities ${count(r.discontinuities)}, disconnects ${count(r.disconnected)}); ` +
-      `${(r.received / Math.max(1, r.messages)).toFixed(1)} trades per message; RSS idle ${kb(f.idleRss)}, ` +
-      `watching ${kb(f.watchingRss)}, after ${kb(f.afterRss)}; connect + watch ${(f.connectMs / 1_000).toFixed(1)} s; ` +
+    `  at ${count(f.tradesPerSec * f.connections)} offered (${f.tradesPerSec.toFixed(1)} trades/s × ${count(r.sockets)} sockets, ` +
+      `${measureMs / 1_000} s): ${count(f.deliveriesPerSec)} deliveries/s, received ${count(r.received)} of ` +
+      `${count(f.published * r.sockets)} (missing ${count(r.missing)}, out of order ${count(r.outOfOrder)}, ` +
+      `discontinuities ${count(r.discontinuities)}, disconnects ${count(r.disconnected)}), max delay ` +
+      `${ms(f.delays.percentile(100))}, ${(r.received / Math.max(1, r.messages)).toFixed(1)} trades per message; ` +
       `cpu ${f.cpu}`,
+  );
+  console.log(
+    `  flooded at ${count(FLOOD_OFFERED)} offered: cpu ${f.capacityCpu}; RSS idle ${kb(f.idleRss)}, watching ` +
+      `${kb(f.watchingRss)}, peak while measuring ${kb(f.peakRss)}; connect + watch ${(f.connectMs / 1_000).toFixed(1)} s`,
   );
 }
 
+function printVerdicts(gateway: RunFigures, bare: RunFigures): void {
+  const at = gateway.connections;
+  const note =
+    at === TARGET_CONNECTIONS ? '' : ` (at ${count(at)} connections, not ${count(TARGET_CONNECTIONS)})`;
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  const peakKb = (f: RunFigures) => perConnection(f, f.peakRss) / 1_024;
+  const figures = (f: RunFigures) => ({
+    capacity: f.capacityPerSec,
+    p50: f.delays.percentile(50),
+    p99: f.delays.percentile(99),
+    kb: peakKb(f),
+  });
+  const gw = figures(gateway);
+  const base = figures(bare);
+  console.log(
+    `ws-gateway / bare socket.io at ${count(at)} connections: deliveries/s flooded ${(gw.capacity / base.capacity).toFixed(2)}, ` +
+      `p50 ${(gw.p50 / base.p50).toFixed(2)}, p99 ${(gw.p99 / base.p99).toFixed(2)}, memory per connection ` +
+      `${(gw.kb / base.kb).toFixed(2)}`,
+  );
+  console.log(
+    `deliveries/s flooded: ${count(gw.capacity)} (target ≥ ${count(TARGET_DELIVERIES_PER_SEC)})${note}: ` +
+      verdict(gw.capacity >= TARGET_DELIVERIES_PER_SEC),
+  );
+  const lost = gateway.report.missing > 0 ? `; ${count(gateway.report.missing)} deliveries missing` : '';
+  console.log(
+    `p99 NATS→client at ${count(offered)} offered: ${ms(gw.p99)} (target ≤ ${TARGET_P99_MS} ms${lost})${note}: ` +
+      verdict(gw.p99 <= TARGET_P99_MS && gateway.report.missing === 0),
+  );
+  console.log(
+    `memory per connection (peak RSS while measuring): ${gw.kb.toFixed(1)} KB (target ≤ ${TARGET_KB_PER_CONNECTION} KB)${note}: ` +
+      verdict(gw.kb <= TARGET_KB_PER_CONNECTION),
+  );
+  const behind = [
+    ['deliveries/s flooded', gw.capacity > base.capacity],
+    ['p50', gw.p50 < base.p50],
+    ['p99', gw.p99 < base.p99],
+    ['memory per connection', gw.kb < base.kb],
+  ]
+    .filter(([, ahead]) => !ahead)
+    .map(([name]) => name);
+  console.log(
+    `ahead of bare socket.io on every figure${note}: ${verdict(behind.length === 0)}` +
+      (behind.length > 0 ? ` (not ahead on ${behind.join(', ')})` : ''),
+  );
+}
+
+const background = new CpuMeter({});
+await sleep(1_000);
+const backgroundText = background.describe();
+const backgroundShare = Number(/rest (\d+)%/.exec(backgroundText)?.[1] ?? 0) / 100;
 const database = await BenchDatabase.create();
 const nats = await NatsServerProcess.start();
 let nc: NatsConnection | undefined;
@@ -363,12 +480,16 @@ try {
   const fdLimit = openFileLimit();
   const fitting = connectionCounts.map((n) => (n + SPARE_FDS > fdLimit ? fdLimit - SPARE_FDS : n));
   console.log(
-    `gateway bench (node ${process.version}, ${cpus().length} cores, ulimit -n ${fdLimit}): every socket watches ` +
-      `${TOPIC}; ${count(offered)} deliveries/s offered at every connection count (trades/s = offered ÷ connections); ` +
-      `${CLIENT_PROCESSES} load-client processes on the same machine; ${measureMs / 1_000} s measured after ` +
-      `${WARMUP_MS / 1_000} s of warm-up; delay = NATS publish (bench) → socket.io receipt (client), 1 ms resolution; ` +
-      `memory = server RSS with the sockets watching − RSS before they connected, ÷ connections`,
+    `gateway bench (node ${process.version}, ${cpus().length} cores, ulimit -n ${fdLimit}, other processes ` +
+      `${(backgroundShare * 100).toFixed(0)}% of a core before the run): every socket watches ${TOPIC}; ` +
+      `${CLIENT_PROCESSES} load-client processes on the same machine. Delay and memory at ${count(offered)} ` +
+      `deliveries/s offered (trades/s = offered ÷ connections; ${measureMs / 1_000} s after ${WARMUP_MS / 1_000} s ` +
+      `of warm-up; delay = NATS publish → socket.io receipt, 1 ms resolution; memory = (server RSS − RSS before ` +
+      `the sockets connected) ÷ connections); deliveries/s flooded = receipts/s with ${count(FLOOD_OFFERED)} offered, ` +
+      `counted ${(FLOOD_SKIP_MS / 1_000).toFixed(1)}–${FLOOD_MS / 1_000} s into the flood`,
   );
+  if (backgroundShare > BUSY_MACHINE_WARNING)
+    console.log('  the machine was busy before the run: every figure below is worse than on a quiet machine');
   fitting.forEach((n, i) => {
     if (n !== connectionCounts[i])
       console.log(
@@ -383,50 +504,9 @@ try {
       printRun(f);
       runs.push(f);
     }
-
   const gateway = runs.filter((f) => f.kind === 'gateway').at(-1);
   const bare = runs.filter((f) => f.kind === 'bare').at(-1);
-  if (gateway !== undefined && bare !== undefined) {
-    const at = gateway.connections;
-    const note =
-      at === TARGET_CONNECTIONS ? '' : ` (at ${count(at)} connections, not ${count(TARGET_CONNECTIONS)})`;
-    const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
-    const gwKb =
-      Math.max(perConnection(gateway, gateway.watchingRss), perConnection(gateway, gateway.afterRss)) / 1_024;
-    const bareKb =
-      Math.max(perConnection(bare, bare.watchingRss), perConnection(bare, bare.afterRss)) / 1_024;
-    const gwP50 = gateway.delays.percentile(50);
-    const gwP99 = gateway.delays.percentile(99);
-    const bareP50 = bare.delays.percentile(50);
-    const bareP99 = bare.delays.percentile(99);
-    console.log(
-      `deliveries/s ws-gateway / bare: ${(gateway.deliveriesPerSec / bare.deliveriesPerSec).toFixed(2)}, ` +
-        `p99 ${(gwP99 / bareP99).toFixed(2)}, memory per connection ${(gwKb / bareKb).toFixed(2)} (at ${count(at)} connections)`,
-    );
-    console.log(
-      `deliveries/s: ${count(gateway.deliveriesPerSec)} (target ≥ ${count(TARGET_DELIVERIES_PER_SEC)}; ` +
-        `${count(offered)} offered)${note}: ${verdict(gateway.deliveriesPerSec >= TARGET_DELIVERIES_PER_SEC && gateway.report.missing === 0)}` +
-        (gateway.report.missing > 0 ? ` (${count(gateway.report.missing)} deliveries missing)` : ''),
-    );
-    console.log(
-      `p99 NATS→client: ${ms(gwP99)} (target ≤ ${TARGET_P99_MS} ms)${note}: ${verdict(gwP99 <= TARGET_P99_MS)}`,
-    );
-    console.log(
-      `memory per connection: ${gwKb.toFixed(1)} KB (the larger of watching / after the run; target ≤ ` +
-        `${TARGET_KB_PER_CONNECTION} KB)${note}: ${verdict(gwKb <= TARGET_KB_PER_CONNECTION)}`,
-    );
-    const ahead = [
-      ['deliveries/s', gateway.deliveriesPerSec > bare.deliveriesPerSec],
-      ['p50', gwP50 < bareP50],
-      ['p99', gwP99 < bareP99],
-      ['memory per connection', gwKb < bareKb],
-    ] as const;
-    const behind = ahead.filter(([, isAhead]) => !isAhead).map(([name]) => name);
-    console.log(
-      `ahead of bare socket.io on every figure${note}: ${verdict(behind.length === 0)}` +
-        (behind.length > 0 ? ` (not ahead on ${behind.join(', ')})` : ''),
-    );
-  }
+  if (gateway !== undefined && bare !== undefined) printVerdicts(gateway, bare);
 } finally {
   await nc?.close().catch(() => undefined);
   await nats.dispose();

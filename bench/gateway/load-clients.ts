@@ -142,6 +142,7 @@ function report(published: number): void {
   });
   reply({
     type: 'report',
+    at: Date.now(),
     sockets: measured.reduce((n, open) => n + open, 0),
     received,
     missing,

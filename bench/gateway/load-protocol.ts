@@ -29,6 +29,8 @@ export type ClientReply =
   | { type: 'closed' };
 
 export interface ClientReport {
+  /** Date.now() when the counts were read. */
+  at: number;
   /** Sockets open when measuring began: each should receive every trade of the run. */
   sockets: number;
   /** Trades of the run received, over every socket. */

@@ -82,7 +82,13 @@ async function startGateway(
   });
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  await expectEventually(async () => expect(await ready(url)).toBe(200), 30_000);
+  try {
+    await expectEventually(async () => expect(await ready(url)).toBe(200), 30_000);
+  } catch (error) {
+    // Never leave a gateway behind: it would hold its port and NATS interest past the run.
+    child.kill('SIGKILL');
+    throw new Error(`the gateway did not become ready: ${output.join('').slice(-2_000)}`, { cause: error });
+  }
   return { url, child, output };
 }
 

@@ -63,6 +63,16 @@ export class PushWindow {
     return this.bytes;
   }
 
+  /** Whether a take() could give something (once the window has passed). */
+  get hasPending(): boolean {
+    return (
+      this.states.size > 0 ||
+      this.events.length > 0 ||
+      this.gaps.length > 0 ||
+      [...this.cut.values()].some((reported) => reported >= 0)
+    );
+  }
+
   /**
    * Replaces the topic's pending value, cutting event topics to make room if it must; false when it
    * does not fit even so (the caller re-sends the topic's snapshot once the connection drains).
@@ -131,14 +141,8 @@ export class PushWindow {
   /** The batch to emit at `nowMs`, or null when the window has not passed or nothing waits. */
   take(nowMs: number): PushBatch | null {
     if (nowMs - this.lastEmitAt < this.options.windowMs) return null;
+    if (!this.hasPending) return null;
     const discontinuities = [...this.cut].filter(([, reported]) => reported >= 0);
-    if (
-      this.states.size === 0 &&
-      this.events.length === 0 &&
-      discontinuities.length === 0 &&
-      this.gaps.length === 0
-    )
-      return null;
     const batch: PushBatch = {
       states: [...this.states.values()].map((p) => p.item),
       events: this.events.map((p) => p.item),

@@ -8,7 +8,7 @@ import {
   type PushBatch,
   type Topic,
 } from '@tm/push';
-import type { FeedUpdate, MarketFeed } from './market-feed.js';
+import { jsonBytes as byteLength, type FeedUpdate, type MarketFeed } from './market-feed.js';
 import { subjectsFor } from './topic-subjects.js';
 
 export interface ConnectionPushOptions {
@@ -28,8 +28,6 @@ export interface WatchResult {
   /** Topics the patterns match beyond the connection's cap. */
   truncated: number;
 }
-
-const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 /**
  * One socket's watches and outgoing window: its patterns hold NATS interest through the feed, every new
@@ -96,7 +94,7 @@ export class ConnectionPush {
     const state = this.watches.state(update.topic);
     if (state === undefined || state === 'Unwatched') return;
     if (update.seq === undefined) {
-      this.window.offerState(update.text, update.value, byteLength(update.value));
+      this.window.offerState(update.text, update.value, update.bytes);
       return;
     }
     if (
@@ -113,6 +111,10 @@ export class ConnectionPush {
 
   get pendingBytes(): number {
     return this.window.pendingBytes;
+  }
+
+  get hasPending(): boolean {
+    return this.window.hasPending;
   }
 
   topicState(topic: Topic) {

@@ -12,6 +12,8 @@ export interface FeedUpdate {
   topic: Topic;
   text: string;
   value: unknown;
+  /** Its JSON size, measured once for every connection that holds it against its byte cap. */
+  bytes: number;
   /** Event topics: this gateway's per-topic sequence (ADR 0006 moves it to a shared sequencer). */
   seq?: number;
 }
@@ -127,7 +129,7 @@ export class MarketFeed {
       }
       if (isStateStream(topic.stream)) {
         this.latest.set(text, value);
-        updates.push({ topic, text, value });
+        updates.push({ topic, text, value, bytes: jsonBytes(value) });
         continue;
       }
       const seq = (this.sequences.get(text) ?? 0) + 1;
@@ -136,7 +138,7 @@ export class MarketFeed {
       if (kept === undefined) this.recent.set(text, (kept = []));
       kept.push({ seq, value });
       if (kept.length > EVENTS_KEPT_PER_TOPIC) kept.shift();
-      updates.push({ topic, text, value, seq });
+      updates.push({ topic, text, value, seq, bytes: jsonBytes(value) });
     }
     this.deliver(updates, newTopics);
   }
@@ -145,4 +147,8 @@ export class MarketFeed {
     for (const { subscription } of this.subscriptions.values()) subscription.unsubscribe();
     this.subscriptions.clear();
   }
+}
+
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }

@@ -65,8 +65,15 @@ export class PushGateway
     string,
     { socket: Socket; push: ConnectionPush; principal: Principal; toldExpired: boolean }
   >();
-  private readonly watchers = new TopicWatchers<ConnectionPush>();
+  /** Socket ids by the topics they watch. */
+  private readonly watchers = new TopicWatchers<string>();
+  /** Connections with something to send: a flush walks these, not every connection. */
+  private readonly pending = new Set<string>();
   private polls!: PollLeases;
+  private server: Server | undefined;
+  /** Identities of the values in batches, so equal batches are found without encoding them. */
+  private readonly valueIds = new WeakMap<object, number>();
+  private nextValueId = 0;
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -96,6 +103,7 @@ export class PushGateway
 
   /** The keepalive from configuration: socket.io pings every connection this often. */
   afterInit(server: Server): void {
+    this.server = server;
     server.engine.opts.pingInterval = this.config.pingIntervalMs;
     // A socket is accepted only with a valid access token; its principal rides on the socket.
     server.use((socket, next) => {
@@ -123,13 +131,14 @@ export class PushGateway
       socket,
       principal: socket.data.principal as Principal,
       toldExpired: false,
-      push: this.newConnectionPush(),
+      push: this.newConnectionPush(socket.id),
     });
   }
 
   handleDisconnect(socket: Socket): void {
     this.connections.get(socket.id)?.push.close();
     this.connections.delete(socket.id);
+    this.pending.delete(socket.id);
   }
 
   @SubscribeMessage('watch')
@@ -150,6 +159,7 @@ export class PushGateway
     if (check.principal.userId !== connection.principal.userId) return { ok: false, reason: 'another user' };
     connection.principal = check.principal;
     connection.toldExpired = false;
+    this.pending.add(socket.id);
     return { ok: true, expiresAt: check.principal.expiresAt };
   }
 
@@ -185,7 +195,9 @@ export class PushGateway
           ok: false,
           error: { code: 'FORBIDDEN', message: `role ${connection.principal.role} may not watch ${refused}` },
         };
-      return { ok: true, epoch: this.feed.epoch, ...(await apply(connection.push, request.value)) };
+      const result = await apply(connection.push, request.value);
+      this.pending.add(socket.id);
+      return { ok: true, epoch: this.feed.epoch, ...result };
     } catch (error) {
       if (error instanceof PushError)
         return {
@@ -232,8 +244,8 @@ export class PushGateway
     return answer;
   }
 
-  private newConnectionPush(): ConnectionPush {
-    const push: ConnectionPush = new ConnectionPush(
+  private newConnectionPush(socketId: string): ConnectionPush {
+    return new ConnectionPush(
       this.feed,
       this.subjects,
       {
@@ -242,40 +254,82 @@ export class PushGateway
         maxTopics: this.config.maxTopicsPerConnection,
       },
       (added, removed) => {
-        this.watchers.remove(removed, push);
-        this.watchers.add(added, push);
+        this.watchers.remove(removed, socketId);
+        this.watchers.add(added, socketId);
       },
     );
-    return push;
   }
 
   private fanOut(updates: FeedUpdate[], newTopics: boolean): void {
     // A new topic may fall under a connection's `*` (rare: once per topic): it starts with its backfill,
     // which already holds this update, so the duplicate below is dropped by its sequence or conflated.
-    if (newTopics) for (const { push } of this.connections.values()) push.reexpand();
+    if (newTopics)
+      for (const [id, { push }] of this.connections) {
+        push.reexpand();
+        if (push.hasPending) this.pending.add(id);
+      }
     for (const update of updates) {
       const watchers = this.watchers.of(update.text);
-      if (watchers !== undefined) for (const push of watchers) push.offer(update);
+      if (watchers === undefined) continue;
+      for (const id of watchers) {
+        this.connections.get(id)?.push.offer(update);
+        this.pending.add(id);
+      }
     }
   }
 
   private flush(): void {
     const now = Date.now();
-    for (const connection of this.connections.values()) {
+    // Connections whose batches are equal (same topics, same values, same sequences: the usual case for
+    // many clients of one topic) get one emit to all of them: socket.io encodes and frames it once.
+    const groups = new Map<string, { batch: PushBatch; ids: string[] }>();
+    for (const id of this.pending) {
+      const connection = this.connections.get(id);
+      if (connection === undefined) {
+        this.pending.delete(id);
+        continue;
+      }
       const { socket, push } = connection;
       // An expired token stops deliveries until a fresh one arrives (`auth`); the watches are kept.
       if (connection.principal.expiresAt <= now) {
         if (!connection.toldExpired)
           socket.emit('token_expired', { expiresAt: connection.principal.expiresAt });
         connection.toldExpired = true;
+        this.pending.delete(id);
         continue;
       }
       // A socket still writing the last push gets nothing more yet: its window conflates meanwhile, and
       // its cap bounds what waits, so a slow client never grows the process.
       if (!socket.conn.transport.writable) continue;
       const batch = push.take(now);
-      // `at`: when the gateway sent it, so a client (and a test) can see the window is kept.
-      if (batch !== null) socket.emit('push', { at: now, epoch: this.feed.epoch, ...batch });
+      if (!push.hasPending) this.pending.delete(id);
+      if (batch === null) continue;
+      const key = this.batchKey(batch);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { batch, ids: [id] });
+      else group.ids.push(id);
     }
+    for (const { batch, ids } of groups.values()) {
+      // `at`: when the gateway sent it, so a client (and a test) can see the window is kept.
+      const push = { at: now, epoch: this.feed.epoch, ...batch };
+      if (ids.length === 1 || this.server === undefined)
+        for (const id of ids) this.connections.get(id)?.socket.emit('push', push);
+      else this.server.to(ids).emit('push', push);
+    }
+  }
+
+  private batchKey(batch: PushBatch): string {
+    let key = '';
+    for (const state of batch.states) key += `s${state.topic}#${this.valueId(state.value)}|`;
+    for (const event of batch.events) key += `e${event.topic}:${event.seq}|`;
+    for (const cut of batch.discontinuities) key += `d${cut.topic}:${cut.lastSeq}:${cut.reason}|`;
+    return key;
+  }
+
+  private valueId(value: unknown): string {
+    if (typeof value !== 'object' || value === null) return `=${JSON.stringify(value)}`;
+    let id = this.valueIds.get(value);
+    if (id === undefined) this.valueIds.set(value, (id = this.nextValueId++));
+    return String(id);
   }
 }
