@@ -314,6 +314,8 @@ export class PushGateway
       const push = { at: now, epoch: this.feed.epoch, ...batch };
       if (ids.length === 1 || this.server === undefined)
         for (const id of ids) this.connections.get(id)?.socket.emit('push', push);
+      // Every connected socket (the ids are a subset of them): the plain broadcast skips the lookup of each id.
+      else if (ids.length === this.server.sockets.sockets.size) this.server.emit('push', push);
       else this.server.to(ids).emit('push', push);
     }
   }
