@@ -1,44 +1,11 @@
 // The aggregator service as built (services/aggregator/dist/main.js), run as a process of its own on a
 // fresh database and subject root, and read through its Prometheus /metrics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tm/testing';
-import pg from 'pg';
 
 const AGGREGATOR_MAIN = fileURLToPath(new URL('../../../services/aggregator/dist/main.js', import.meta.url));
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const OUTPUT_LINES_KEPT = 50;
-
-/** A database of the run's own, dropped by `drop()`. */
-export class BenchDatabase {
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-  ) {}
-
-  static async create(): Promise<BenchDatabase> {
-    const name = `tm_bench_${randomBytes(5).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    return new BenchDatabase(name, url.toString());
-  }
-
-  drop(): Promise<void> {
-    return admin(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface MetricSample {
   name: string;

@@ -19,8 +19,9 @@ import { MarketAggregator, MarketDataDecoder } from '@tm/aggregation';
 import { AggregateV1, createBuckets, createStreams, createSubjects, nowMicros } from '@tm/contracts';
 import { provisionStream } from '@tm/messaging';
 import { NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
-import { AggregatorProcess, BenchDatabase, sleep, type AggregatorCounters } from './aggregator-process.js';
-import { CpuMeter, natsServerPid } from './cpu-meter.js';
+import { BenchDatabase } from '../shared/bench-database.js';
+import { CpuMeter, natsServerPid } from '../shared/cpu-meter.js';
+import { AggregatorProcess, sleep, type AggregatorCounters } from './aggregator-process.js';
 import {
   INSTRUMENT_COUNT,
   microsDigits,

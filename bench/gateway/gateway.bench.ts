@@ -24,14 +24,9 @@ import {
   type ClientReport,
   type ServerKind,
 } from './load-protocol.js';
-import {
-  BenchDatabase,
-  CpuMeter,
-  natsServerPid,
-  residentBytes,
-  ServerProcess,
-  sleep,
-} from './server-process.js';
+import { BenchDatabase } from '../shared/bench-database.js';
+import { CpuMeter, natsServerPid, residentBytes } from '../shared/cpu-meter.js';
+import { ServerProcess, sleep } from './server-process.js';
 
 const CLIENTS_MAIN = fileURLToPath(new URL('./load-clients.js', import.meta.url));
 const INSTRUMENT = 'BTC/USDT';

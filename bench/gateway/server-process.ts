@@ -1,129 +1,17 @@
 // The two servers gateway.bench.ts measures, each a process of its own: the ws-gateway as built
 // (services/ws-gateway/dist/main.js, on the run's own database and subject root) and the bare socket.io
-// broadcast server; plus what /proc says about a process (resident memory, CPU) and the run's database.
+// broadcast server.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tm/testing';
-import pg from 'pg';
 import type { BareServerOptions } from './bare-broadcast-server.js';
 import type { ServerKind } from './load-protocol.js';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../services/ws-gateway/dist/main.js', import.meta.url));
 const BARE_MAIN = fileURLToPath(new URL('./bare-broadcast-server.js', import.meta.url));
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const OUTPUT_LINES_KEPT = 50;
-const CLOCK_TICKS_PER_SEC = 100;
 export const ADMIN_PASSWORD = 'gateway-bench-password';
-
-/** A database of the run's own, dropped by `drop()`. */
-export class BenchDatabase {
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-  ) {}
-
-  static async create(): Promise<BenchDatabase> {
-    const name = `tm_bench_${randomBytes(5).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    return new BenchDatabase(name, url.toString());
-  }
-
-  drop(): Promise<void> {
-    return admin(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Resident memory of a process in bytes (VmRSS), undefined when it is gone. */
-export function residentBytes(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? undefined : Number(match[1]) * 1_024;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds a process has used (user + system), undefined when it is gone. */
-export function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SEC;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy CPU seconds of all cores together (everything but idle and iowait). */
-export function machineBusySeconds(): number | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9);
-    const ticks = fields.map(Number);
-    return (ticks.reduce((a, b) => a + b, 0) - (ticks[3] ?? 0) - (ticks[4] ?? 0)) / CLOCK_TICKS_PER_SEC;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The nats-server process started with `-p <port>` (NatsServerProcess does not expose its pid). */
-export function natsServerPid(port: number): number | undefined {
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const at = args.indexOf('-p');
-      if (args[0]?.endsWith('nats-server') && at >= 0 && args[at + 1] === String(port)) return Number(entry);
-    }
-  } catch {
-    // /proc unreadable: no pid, the figures say n/a
-  }
-  return undefined;
-}
-
-/** CPU shares (1 = one core) of named process groups over a phase, and `rest`: kernel and other processes. */
-export class CpuMeter {
-  private readonly startedAt = performance.now();
-  private readonly before: number[];
-  private readonly machineBefore = machineBusySeconds();
-
-  constructor(private readonly groups: Record<string, (number | undefined)[]>) {
-    this.before = Object.values(groups).map(sumCpu);
-  }
-
-  describe(): string {
-    const seconds = (performance.now() - this.startedAt) / 1_000;
-    let named = 0;
-    const parts = Object.entries(this.groups).map(([name, pids], i) => {
-      const used = sumCpu(pids) - (this.before[i] as number);
-      named += used;
-      return `${name} ${((used / seconds) * 100).toFixed(0)}%`;
-    });
-    const machine = machineBusySeconds();
-    if (machine !== undefined && this.machineBefore !== undefined)
-      parts.push(`rest ${((Math.max(0, machine - this.machineBefore - named) / seconds) * 100).toFixed(0)}%`);
-    return parts.join(', ');
-  }
-}
-
-function sumCpu(pids: (number | undefined)[]): number {
-  return pids.reduce<number>((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
-}
 
 export interface ServerOptions {
   kind: ServerKind;

@@ -1,4 +1,4 @@
-import type { Subjects } from '@tm/contracts';
+import { UnifiedSymbol, type Subjects } from '@tm/contracts';
 import { WILDCARD, type TopicPattern } from '@tm/push';
 import { instrumentSlot } from '@tm/sharding';
 
@@ -22,5 +22,5 @@ export function subjectsFor(pattern: TopicPattern, subjects: Subjects): string[]
 }
 
 function instrumentSlotOf(key: string): number | undefined {
-  return /^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/.test(key) ? instrumentSlot(key) : undefined;
+  return UnifiedSymbol.safeParse(key).success ? instrumentSlot(key) : undefined;
 }

@@ -15,6 +15,27 @@ function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU seconds of a group of processes together; undefined when none of them can be read. */
+function groupCpuSeconds(pids: readonly (number | undefined)[]): number | undefined {
+  let total: number | undefined;
+  for (const pid of pids) {
+    const used = processCpuSeconds(pid);
+    if (used !== undefined) total = (total ?? 0) + used;
+  }
+  return total;
+}
+
+/** Resident memory of a process in bytes (VmRSS), undefined when it is gone. */
+export function residentBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? undefined : Number(match[1]) * 1_024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Busy CPU seconds of all cores together (everything but idle and iowait). */
 function machineBusySeconds(): number | undefined {
   try {
@@ -42,14 +63,18 @@ export function natsServerPid(port: number): number | undefined {
   return undefined;
 }
 
+type Pids = number | undefined | readonly (number | undefined)[];
+const asGroup = (pids: Pids): readonly (number | undefined)[] =>
+  Array.isArray(pids) ? pids : [pids as number | undefined];
+
 export class CpuMeter {
   private readonly startedAt = performance.now();
   private readonly before: (number | undefined)[];
   private readonly machineBefore = machineBusySeconds();
 
-  /** `pids` by name, e.g. { publisher: 123, 'nats-server': 456 }. */
-  constructor(private readonly pids: Record<string, number | undefined>) {
-    this.before = Object.values(pids).map(processCpuSeconds);
+  /** Processes by name, one pid or a group counted together: { publisher: 123, clients: [456, 789] }. */
+  constructor(private readonly pids: Record<string, Pids>) {
+    this.before = Object.values(pids).map((group) => groupCpuSeconds(asGroup(group)));
   }
 
   /** Share of one core per named process since construction, and `rest`: the kernel (loopback TCP) and other processes. */
@@ -59,7 +84,7 @@ export class CpuMeter {
     let named = 0;
     Object.entries(this.pids).forEach(([name, pid], i) => {
       const before = this.before[i];
-      const after = processCpuSeconds(pid);
+      const after = groupCpuSeconds(asGroup(pid));
       const used = before === undefined || after === undefined ? undefined : after - before;
       out[name] = used === undefined ? undefined : used / seconds;
       named += used ?? 0;
