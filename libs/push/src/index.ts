@@ -22,7 +22,7 @@ export {
   type WatchTransition,
 } from './watch/watch-state.js';
 export { WatchSet, type WatchSetChange } from './watch/watch-set.js';
-export { TopicInterest } from './watch/topic-interest.js';
+export { SubjectInterest } from './watch/subject-interest.js';
 export {
   PushWindow,
   type Discontinuity,

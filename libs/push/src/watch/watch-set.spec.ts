@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PushError } from '../push.error.js';
 import { formatTopic, parseTopic, type Topic } from '../topic/topic.js';
-import { TopicInterest } from './topic-interest.js';
+import { SubjectInterest } from './subject-interest.js';
 import { WatchMachine } from './watch-state.js';
 import { WatchSet } from './watch-set.js';
 
@@ -92,21 +92,22 @@ describe('WatchSet', () => {
   });
 });
 
-describe('TopicInterest', () => {
-  it('opens a topic for its first watcher and closes it after its last', () => {
+describe('SubjectInterest', () => {
+  it('opens a subject for its first watcher and closes it after its last', () => {
     const log: string[] = [];
-    const interest = new TopicInterest(
-      (t) => log.push(`open ${formatTopic(t)}`),
-      (t) => log.push(`close ${formatTopic(t)}`),
+    const interest = new SubjectInterest(
+      (subject) => log.push(`open ${subject}`),
+      (subject) => log.push(`close ${subject}`),
     );
-    const btc = topics('ticker/*/BTC/USDT');
+    const btc = ['tm.md.agg.20895'];
     interest.acquire(btc);
     interest.acquire(btc);
     interest.release(btc);
-    expect(log).toEqual(['open ticker/*/BTC/USDT']);
+    expect(log).toEqual(['open tm.md.agg.20895']);
+    expect(interest.held()).toEqual(['tm.md.agg.20895']);
     interest.release(btc);
     interest.release(btc);
-    expect(log).toEqual(['open ticker/*/BTC/USDT', 'close ticker/*/BTC/USDT']);
-    expect(interest.watched()).toEqual([]);
+    expect(log).toEqual(['open tm.md.agg.20895', 'close tm.md.agg.20895']);
+    expect(interest.held()).toEqual([]);
   });
 });

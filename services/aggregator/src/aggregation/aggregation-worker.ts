@@ -51,7 +51,6 @@ export class AggregationWorker {
   private saving: Promise<void> | undefined;
   private lastBroadcastAt = Number.NEGATIVE_INFINITY;
   private stopping = false;
-  ticks = 0;
 
   constructor(private readonly opts: AggregationWorkerOptions) {
     const owns = (slot: number) => this.membership?.owns(slot) === true;
@@ -101,10 +100,6 @@ export class AggregationWorker {
     return this.opts.aggregator.rejections();
   }
 
-  members(): string[] {
-    return this.membership?.members() ?? [];
-  }
-
   async start(): Promise<void> {
     if (this.membership !== undefined) return;
     const membership = await this.opts.openMembership();
@@ -139,7 +134,6 @@ export class AggregationWorker {
   /** One computation at `now` (micros); publishes what closed. Public for tests that step time. */
   tick(now: number): TickOutput {
     const output = this.opts.aggregator.tick(now);
-    this.ticks += 1;
     for (const candle of output.closedCandles) this.opts.events.candle(candle);
     for (const window of output.arbitrageWindows) this.opts.events.arbitrageWindow(window);
     return output;

@@ -12,7 +12,6 @@ const MIN_RESNAPSHOT_INTERVAL_MS = 1_000;
  * gets the book again as a snapshot from the session streaming it, instead of waiting for a reconnect.
  */
 export class BookResyncListener {
-  resnapshots = 0;
   private subscription: Subscription | undefined;
   private readonly lastSent = new Map<string, number>();
 
@@ -52,7 +51,6 @@ export class BookResyncListener {
     for (const session of this.sessions()) {
       if (session.venue !== source || !session.resnapshot(instrument)) continue;
       this.lastSent.set(key, now);
-      this.resnapshots += 1;
       return; // one snapshot is enough; another account of the same venue streams the same book
     }
   }

@@ -109,16 +109,8 @@ export class ConnectionPush {
     return this.window.take(nowMs);
   }
 
-  get pendingBytes(): number {
-    return this.window.pendingBytes;
-  }
-
   get hasPending(): boolean {
     return this.window.hasPending;
-  }
-
-  topicState(topic: Topic) {
-    return this.watches.state(topic);
   }
 
   close(): void {

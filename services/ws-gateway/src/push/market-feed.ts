@@ -1,5 +1,5 @@
 import { AggregateV1, decodePayload, TradeV1 } from '@tm/contracts';
-import { formatTopic, isStateStream, type Topic } from '@tm/push';
+import { formatTopic, isStateStream, SubjectInterest, type Topic } from '@tm/push';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { aggregateTopics, tradeTopics, type TopicValue } from './market-topics.js';
 
@@ -30,7 +30,22 @@ export interface RefusedFeedMessage {
  * value of each state topic and the recent events of each event topic.
  */
 export class MarketFeed {
-  private readonly subscriptions = new Map<string, { subscription: Subscription; watchers: number }>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly interest = new SubjectInterest(
+    (subject) =>
+      this.subscriptions.set(
+        subject,
+        this.nc.subscribe(subject, {
+          callback: (error, msg) => {
+            if (error === null) this.onMessage(msg);
+          },
+        }),
+      ),
+    (subject) => {
+      this.subscriptions.get(subject)?.unsubscribe();
+      this.subscriptions.delete(subject);
+    },
+  );
   private readonly catalog = new Map<string, Topic>();
   private readonly latest = new Map<string, unknown>();
   private readonly recent = new Map<string, { seq: number; value: unknown }[]>();
@@ -45,35 +60,16 @@ export class MarketFeed {
   ) {}
 
   acquire(subject: string): void {
-    const held = this.subscriptions.get(subject);
-    if (held !== undefined) {
-      held.watchers += 1;
-      return;
-    }
-    const subscription = this.nc.subscribe(subject, {
-      callback: (error, msg) => {
-        if (error === null) this.onMessage(msg);
-      },
-    });
-    this.subscriptions.set(subject, { subscription, watchers: 1 });
+    this.interest.acquire([subject]);
   }
 
   release(subject: string): void {
-    const held = this.subscriptions.get(subject);
-    if (held === undefined) return;
-    if (--held.watchers > 0) return;
-    held.subscription.unsubscribe();
-    this.subscriptions.delete(subject);
+    this.interest.release([subject]);
   }
 
   /** Resolves once the server has every subscription made so far: nothing published after it is missed. */
   interestLive(): Promise<void> {
     return this.nc.flush();
-  }
-
-  /** Subjects with NATS interest now, sorted. */
-  interest(): string[] {
-    return [...this.subscriptions.keys()].sort();
   }
 
   topics(): Iterable<Topic> {
@@ -144,7 +140,7 @@ export class MarketFeed {
   }
 
   close(): void {
-    for (const { subscription } of this.subscriptions.values()) subscription.unsubscribe();
+    for (const subscription of this.subscriptions.values()) subscription.unsubscribe();
     this.subscriptions.clear();
   }
 }
