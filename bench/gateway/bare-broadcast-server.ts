@@ -1,4 +1,4 @@
-// The baseline of gateway.bench.ts: a plain socket.io server that subscribes to the bench's trade subject
+// The baseline of gateway.bench.ts: a plain socket.io server that subscribes to the bench's trade topic subject
 // and broadcasts every trade to every connected socket as it arrives (`io.emit`: encoded once, no
 // batching, no authentication, no per-connection state). Run with one JSON argument (BareServerOptions);
 // prints one JSON line once it listens.
@@ -18,7 +18,8 @@ const server = new Server(http, { path: '/socket.io', cors: { origin: true } });
 const nc = await connect({ servers: options.natsUrl, name: 'gateway-bench-bare-server' });
 nc.subscribe(options.subject, {
   callback: (error, msg) => {
-    if (error === null) server.emit('trade', msg.json());
+    // The trade inside the numbered event, as the gateway's clients get it.
+    if (error === null) server.emit('trade', msg.json<{ value: unknown }>().value);
   },
 });
 await nc.flush();

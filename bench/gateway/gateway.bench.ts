@@ -4,21 +4,18 @@
 // the build: npm run bench:gateway (never part of the tests). Options: `--offered <n>` deliveries/s offered
 // at every connection count (default 50,000: twice the target); `--seconds <n>` measured per run;
 // `--connections 1000,10000`; `--profile-gateway <dir>` writes the gateway's .cpuprofile there.
-// Every socket watches one trade topic; the bench publishes TradeV1s to its NATS subject at offered ÷
-// connections trades/s, each carrying its publish time (tsEvent) and run index (tradeId), so every
+// Every socket watches one trade topic; the bench publishes its numbered events (PushEventV1, as the
+// aggregator's sequencer does) to the topic's push subject at offered ÷ connections trades/s, each carrying its publish time (tsEvent) and run index (tradeId), so every
 // receiver counts what it got, what it missed and how late. The sockets live in CLIENT_PROCESSES child
 // processes (load-clients.ts) on the same 2 cores: the figures include the load generator's share.
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createSubjects, encodePayload, type TradeV1 } from '@tm/contracts';
-import { instrumentSlot } from '@tm/sharding';
 import { NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { io } from 'socket.io-client';
 import {
   DelayHistogram,
-  tradeId,
   type ClientCommand,
   type ClientReply,
   type ClientReport,
@@ -26,6 +23,7 @@ import {
 } from './load-protocol.js';
 import { BenchDatabase } from '../shared/bench-database.js';
 import { CpuMeter, natsServerPid, residentBytes } from '../shared/cpu-meter.js';
+import { PushTradeFeed } from './push-trade-feed.js';
 import { ServerProcess, sleep } from './server-process.js';
 
 const CLIENTS_MAIN = fileURLToPath(new URL('./load-clients.js', import.meta.url));
@@ -145,26 +143,10 @@ class LoadClients {
   }
 }
 
-function trade(runId: string, index: number): Uint8Array {
-  const now = Date.now() * 1_000;
-  const t: TradeV1 = {
-    v: 1,
-    instrument: INSTRUMENT,
-    source: SOURCE,
-    tradeId: tradeId(runId, index),
-    price: 50_000 + (index % 100),
-    amount: 0.01,
-    takerSide: 'buy',
-    tsEvent: now,
-    tsInit: now,
-  };
-  return encodePayload(t);
-}
-
 /** Publishes `total` trades of `runId` at `perSec`, each stamped with the time it leaves. */
 async function publish(
   nc: NatsConnection,
-  subject: string,
+  feed: PushTradeFeed,
   runId: string,
   perSec: number,
   total: number,
@@ -173,13 +155,13 @@ async function publish(
   for (let i = 0; i < total; i++) {
     const dueIn = started + (i * 1_000) / perSec - performance.now();
     if (dueIn > 0) await sleep(dueIn);
-    nc.publish(subject, trade(runId, i));
+    feed.publish(runId, i);
   }
   await nc.flush();
 }
 
 /** The gateway learns a topic from its first trade: one socket watches and waits for it before the load connects. */
-async function primeGateway(server: ServerProcess, token: string, nc: NatsConnection, subject: string) {
+async function primeGateway(server: ServerProcess, token: string, feed: PushTradeFeed) {
   const socket = io(server.url, {
     path: '/socket.io',
     transports: ['websocket'],
@@ -193,7 +175,7 @@ async function primeGateway(server: ServerProcess, token: string, nc: NatsConnec
   });
   await socket.timeout(10_000).emitWithAck('watch', { patterns: [TOPIC] });
   const pushed = new Promise<void>((resolve) => socket.once('push', () => resolve()));
-  nc.publish(subject, trade('prime', 0));
+  feed.publish('prime', 0);
   await Promise.race([
     pushed,
     sleep(10_000).then(() => {
@@ -214,7 +196,7 @@ function snapshot(clients: LoadClients[]): Promise<ClientReport[]> {
  */
 async function flood(
   nc: NatsConnection,
-  subject: string,
+  feed: PushTradeFeed,
   runId: string,
   connections: number,
   clients: LoadClients[],
@@ -223,7 +205,7 @@ async function flood(
 ): Promise<{ perSec: number; cpu: string }> {
   await Promise.all(clients.map((c) => c.ask({ type: 'measure', runId }, 'measuring')));
   const perSec = FLOOD_OFFERED / connections;
-  const flooding = publish(nc, subject, runId, perSec, Math.round((perSec * FLOOD_MS) / 1_000));
+  const flooding = publish(nc, feed, runId, perSec, Math.round((perSec * FLOOD_MS) / 1_000));
   await sleep(FLOOD_SKIP_MS);
   const before = await snapshot(clients);
   const cpu = new CpuMeter({
@@ -250,13 +232,13 @@ async function measure(
   database: BenchDatabase,
 ): Promise<RunFigures> {
   const root = uniqueSubjectRoot();
-  const subject = createSubjects(root).mdTrade(instrumentSlot(INSTRUMENT));
+  const feed = new PushTradeFeed(nc, root, { stream: 'trades', source: SOURCE, key: INSTRUMENT });
   const tradesPerSec = offered / connections;
   const server = await ServerProcess.start({
     kind,
     natsUrl: nats.url,
     root,
-    tradeSubject: subject,
+    tradeSubject: feed.subject,
     databaseUrl: database.url,
     nodeArgs:
       kind === 'gateway' && profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -264,7 +246,7 @@ async function measure(
   const clients: LoadClients[] = [];
   try {
     const token = await server.login();
-    const primer = kind === 'gateway' ? await primeGateway(server, token, nc, subject) : undefined;
+    const primer = kind === 'gateway' ? await primeGateway(server, token, feed) : undefined;
     await sleep(SETTLE_MS);
     const idleRss = residentBytes(server.pid) ?? Number.NaN;
 
@@ -300,7 +282,7 @@ async function measure(
     await sleep(SETTLE_MS);
     const watchingRss = residentBytes(server.pid) ?? Number.NaN;
 
-    await publish(nc, subject, `${root}w`, tradesPerSec, Math.ceil((tradesPerSec * WARMUP_MS) / 1_000));
+    await publish(nc, feed, `${root}w`, tradesPerSec, Math.ceil((tradesPerSec * WARMUP_MS) / 1_000));
     await sleep(500);
     const runId = `${root}m`;
     await Promise.all(clients.map((c) => c.ask({ type: 'measure', runId }, 'measuring')));
@@ -315,7 +297,7 @@ async function measure(
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, residentBytes(server.pid) ?? 0);
     }, RSS_SAMPLE_MS);
-    await publish(nc, subject, runId, tradesPerSec, total);
+    await publish(nc, feed, runId, tradesPerSec, total);
     const cpuText = cpu.describe();
 
     // Drained: every open socket has every trade, or nothing more arrived for a while.
@@ -334,7 +316,7 @@ async function measure(
     }
     clearInterval(sampler);
     peakRss = Math.max(peakRss, residentBytes(server.pid) ?? 0);
-    const capacity = await flood(nc, subject, `${root}f`, connections, clients, server, nats);
+    const capacity = await flood(nc, feed, `${root}f`, connections, clients, server, nats);
 
     const delays = new DelayHistogram();
     const report: Omit<ClientReport, 'delays'> = {

@@ -1,12 +1,11 @@
 // The ws-gateway process, as built, with socket.io clients: a subtree is watched, updates arrive batched
 // (never two pushes to one connection within the push window), every trade of a watched topic arrives
 // once and in order with its sequence, and an unwatch stops them.
-import { createSubjects, encodePayload, type AggregateV1, type TradeV1 } from '@tm/contracts';
+import { createSubjects, encodePayload, PUSH_EVENTS_KEPT_PER_TOPIC, type AggregateV1 } from '@tm/contracts';
 import { NatsLink } from '@tm/messaging';
-import { ensureDatabase } from '@tm/persistence';
 import { instrumentSlot } from '@tm/sharding';
-import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { expectEventually, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -15,20 +14,23 @@ import bcrypt from 'bcryptjs';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REPO_ROOT } from '../fleet/fleet-process.js';
+import {
+  ADMIN_PASSWORD,
+  login,
+  ownDatabase,
+  startGateway,
+  stopAll,
+  trade,
+  TradeNumbering,
+  type Push,
+} from './gateway-harness.js';
 
-const MAIN = join(REPO_ROOT, 'services/ws-gateway/dist/main.js');
 const WINDOW_MS = 100;
 
-interface Push {
-  at: number;
-  epoch: string;
-  states: { topic: string; value: Record<string, unknown> }[];
-  events: { topic: string; seq: number; value: { tradeId: string } }[];
-  discontinuities: { topic: string; lastSeq: number; reason: string }[];
-}
-
-function aggregate(instrument: string, bid: number, tsInit: number): AggregateV1 {
+/** An aggregate whose book has `depth` levels a side (a deep book is a big state update). */
+function aggregate(instrument: string, bid: number, tsInit: number, depth = 1): AggregateV1 {
+  const side = (from: number, step: number) =>
+    Array.from({ length: depth }, (_, i) => level(from + i * step));
   const level = (price: number) => ({ price, size: 1, sources: [{ source: 'binance', size: 1 }] });
   return {
     v: 1,
@@ -49,7 +51,7 @@ function aggregate(instrument: string, bid: number, tsInit: number): AggregateV1
         book: 'trusted',
       },
     ],
-    book: { bids: [level(bid)], asks: [level(bid + 1)] },
+    book: { bids: side(bid, -0.01), asks: side(bid + 1, 0.01) },
     bestBid: { price: bid, size: 1, source: 'binance' },
     bestAsk: { price: bid + 1, size: 1, source: 'binance' },
     lastTrade: null,
@@ -60,48 +62,6 @@ function aggregate(instrument: string, bid: number, tsInit: number): AggregateV1
   };
 }
 
-const ADMIN_PASSWORD = 'e2e-admin-password-3f9a';
-
-/** One ws-gateway process, as built, on the test's NATS and database. */
-async function startGateway(
-  env: Record<string, string>,
-  ready: (url: string) => Promise<number> = async (url) => (await fetch(`${url}/ready`)).status,
-): Promise<{ url: string; child: ChildProcess; output: string[] }> {
-  const port = await freePort();
-  const url = `${env['TM_TLS_CERT'] === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
-  const output: string[] = [];
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      TM_LOG_LEVEL: 'info',
-      TM_HTTP_PORT: String(port),
-      TM_HTTP_HOST: '127.0.0.1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  try {
-    await expectEventually(async () => expect(await ready(url)).toBe(200), 30_000);
-  } catch (error) {
-    // Never leave a gateway behind: it would hold its port and NATS interest past the run.
-    child.kill('SIGKILL');
-    throw new Error(`the gateway did not become ready: ${output.join('').slice(-2_000)}`, { cause: error });
-  }
-  return { url, child, output };
-}
-
-async function login(url: string): Promise<{ accessToken: string; refreshToken: string }> {
-  const response = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { accessToken: string; refreshToken: string };
-}
-
 describe('ws-gateway push over socket.io', () => {
   let nats: NatsServerProcess;
   let link: NatsLink;
@@ -109,8 +69,9 @@ describe('ws-gateway push over socket.io', () => {
   let url: string;
   let env: Record<string, string>;
   let token: string;
-  let databaseName: string | undefined;
+  let database: Awaited<ReturnType<typeof ownDatabase>> | undefined;
   let databaseUrl = '';
+  let trades: TradeNumbering;
   const root = uniqueSubjectRoot();
   const subjects = createSubjects(root);
   const sockets: Socket[] = [];
@@ -133,18 +94,6 @@ describe('ws-gateway push over socket.io', () => {
   };
   const ask = (socket: Socket, event: string, body: unknown) =>
     socket.timeout(5_000).emitWithAck(event, body) as Promise<{ ok: boolean; [k: string]: unknown }>;
-  const trade = (instrument: string, source: string, id: number): TradeV1 => ({
-    v: 1,
-    instrument,
-    source,
-    tradeId: `t${id}`,
-    price: 100 + id,
-    amount: 1,
-    takerSide: 'buy',
-    tsEvent: Date.now() * 1_000,
-    tsInit: Date.now() * 1_000,
-  });
-
   beforeAll(async () => {
     nats = await NatsServerProcess.start();
     link = await NatsLink.connect({
@@ -156,12 +105,9 @@ describe('ws-gateway push over socket.io', () => {
       reconnectJitterMs: 100,
     });
     // A database of its own: another test's gateway (the fleet's) may already have made its first admin.
-    const shared = new URL(inject('databaseUrl'));
-    databaseName = `${shared.pathname.slice(1)}_ws_push`;
-    await ensureDatabase(shared.toString(), databaseName);
-    const own = new URL(shared);
-    own.pathname = `/${databaseName}`;
-    databaseUrl = own.toString();
+    database = await ownDatabase(inject('databaseUrl'), 'ws_push');
+    databaseUrl = database.url;
+    trades = await TradeNumbering.open(link, subjects);
     env = {
       TM_NATS_URL: nats.url,
       TM_DATABASE_URL: databaseUrl,
@@ -176,21 +122,11 @@ describe('ws-gateway push over socket.io', () => {
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    await Promise.all(
-      children.map((child) => {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        return child.exitCode === null ? exited : undefined;
-      }),
-    );
+    await stopAll(children);
+    trades?.close();
     await link?.close();
     await nats?.dispose();
-    if (databaseName !== undefined) {
-      const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await database?.drop();
   });
 
   it('accepts a socket only with a valid access token', async () => {
@@ -218,15 +154,14 @@ describe('ws-gateway push over socket.io', () => {
     const watched = await ask(socket, 'watch', { patterns: ['ticker/*/BTC/USDT', 'trades/*/BTC/USDT'] });
     expect(watched).toMatchObject({ ok: true, truncated: 0 });
     const btc = instrumentSlot('BTC/USDT');
-    const eth = instrumentSlot('ETH/USDT');
     // 60 aggregates and 60 trades over ~1.2 s; ETH is not watched.
     for (let i = 1; i <= 60; i++) {
       link.connection.publish(
         subjects.mdAgg(btc),
         encodePayload(aggregate('BTC/USDT', 100 + i, Date.now() * 1_000)),
       );
-      link.connection.publish(subjects.mdTrade(btc), encodePayload(trade('BTC/USDT', 'binance', i)));
-      link.connection.publish(subjects.mdTrade(eth), encodePayload(trade('ETH/USDT', 'binance', i)));
+      trades.publish(trade('BTC/USDT', 'binance', i));
+      trades.publish(trade('ETH/USDT', 'binance', i));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const tradesOf = (topic: string) => pushes.flatMap((p) => p.events).filter((e) => e.topic === topic);
@@ -256,23 +191,17 @@ describe('ws-gateway push over socket.io', () => {
       watching: [],
     });
     const seen = pushes.length;
-    for (let i = 61; i <= 70; i++)
-      link.connection.publish(subjects.mdTrade(btc), encodePayload(trade('BTC/USDT', 'binance', i)));
+    for (let i = 61; i <= 70; i++) trades.publish(trade('BTC/USDT', 'binance', i));
     await new Promise((resolve) => setTimeout(resolve, 4 * WINDOW_MS));
     expect(pushes.length).toBe(seen);
   });
 
-  it('gives a late watcher the last 50 trades of a topic, then the live ones', async () => {
+  it('gives a new watcher the last 50 trades the stream keeps, though nobody here watched the topic, then the live ones', async () => {
+    for (let i = 1; i <= 80; i++) trades.publish(trade('SOL/USDT', 'okx', i));
+    await trades.stored();
     const { socket, pushes } = await connect();
-    const other = await connect();
-    // The other client keeps NATS interest on the topic, so the gateway has its history.
-    await ask(other.socket, 'watch', { patterns: ['trades/okx/SOL/USDT'] });
-    const sol = instrumentSlot('SOL/USDT');
-    for (let i = 1; i <= 80; i++)
-      link.connection.publish(subjects.mdTrade(sol), encodePayload(trade('SOL/USDT', 'okx', i)));
-    await expectEventually(() => expect(other.pushes.flatMap((p) => p.events)).toHaveLength(80));
     await ask(socket, 'watch', { patterns: ['trades/okx/SOL/USDT'] });
-    link.connection.publish(subjects.mdTrade(sol), encodePayload(trade('SOL/USDT', 'okx', 81)));
+    trades.publish(trade('SOL/USDT', 'okx', 81));
     await expectEventually(() =>
       expect(pushes.flatMap((p) => p.events).map((e) => e.seq)).toEqual(
         Array.from({ length: 51 }, (_, i) => i + 31),
@@ -282,15 +211,10 @@ describe('ws-gateway push over socket.io', () => {
 
   it('resumes a reconnecting client after its last sequence, nothing lost or repeated, and says so when it cannot', async () => {
     const topic = 'trades/okx/XRP/USDT';
-    const xrp = instrumentSlot('XRP/USDT');
     const publishTrades = (from: number, to: number) => {
-      for (let i = from; i <= to; i++)
-        link.connection.publish(subjects.mdTrade(xrp), encodePayload(trade('XRP/USDT', 'okx', i)));
+      for (let i = from; i <= to; i++) trades.publish(trade('XRP/USDT', 'okx', i));
     };
     const seqs = (pushes: Push[]) => pushes.flatMap((p) => p.events).map((e) => e.seq);
-    // Another client keeps the gateway listening while the first one is away.
-    const keeper = await connect();
-    await ask(keeper.socket, 'watch', { patterns: [topic] });
     const first = await connect();
     const ack = await ask(first.socket, 'watch', { patterns: [topic] });
     publishTrades(1, 10);
@@ -299,7 +223,7 @@ describe('ws-gateway push over socket.io', () => {
     );
     first.socket.close();
     publishTrades(11, 20);
-    await expectEventually(() => expect(seqs(keeper.pushes)).toHaveLength(20));
+    await trades.stored();
 
     const again = await connect();
     await ask(again.socket, 'watch', {
@@ -312,9 +236,10 @@ describe('ws-gateway push over socket.io', () => {
     );
     expect(again.pushes.flatMap((p) => p.discontinuities)).toEqual([]);
 
-    // Too far behind (only the last 50 are kept) and from an unknown epoch: a gap, said out loud, then what is kept.
-    publishTrades(26, 100);
-    await expectEventually(() => expect(seqs(keeper.pushes)).toHaveLength(100));
+    // Too far behind (the stream keeps the last 200 of a topic) or from another stream incarnation: a gap,
+    // said out loud, then what is kept.
+    publishTrades(26, 300);
+    await trades.stored();
     const late = await connect();
     await ask(late.socket, 'watch', {
       patterns: [topic],
@@ -322,18 +247,18 @@ describe('ws-gateway push over socket.io', () => {
     });
     await expectEventually(() => {
       expect(late.pushes.flatMap((p) => p.discontinuities)).toEqual([{ topic, lastSeq: 20, reason: 'gap' }]);
-      expect(seqs(late.pushes)).toEqual(Array.from({ length: 50 }, (_, i) => i + 51));
+      expect(seqs(late.pushes)).toEqual(Array.from({ length: 200 }, (_, i) => i + 101));
     });
     const stranger = await connect();
     await ask(stranger.socket, 'watch', {
       patterns: [topic],
-      resume: { epoch: 'gw-other:1', lastSeq: { [topic]: 99 } },
+      resume: { epoch: 'another-stream', lastSeq: { [topic]: 99 } },
     });
     await expectEventually(() => {
       expect(stranger.pushes.flatMap((p) => p.discontinuities)).toEqual([
         { topic, lastSeq: 99, reason: 'gap' },
       ]);
-      expect(seqs(stranger.pushes)).toHaveLength(50);
+      expect(seqs(stranger.pushes)).toHaveLength(200);
     });
   });
 
@@ -343,12 +268,8 @@ describe('ws-gateway push over socket.io', () => {
     const { socket, pushes } = await connect(short.url, (await login(short.url)).accessToken);
     const expired = new Promise<unknown>((resolve) => socket.once('token_expired', resolve));
     await ask(socket, 'watch', { patterns: ['trades/kraken/ADA/USDT'] });
-    const ada = instrumentSlot('ADA/USDT');
     let id = 0;
-    const feed = setInterval(
-      () => link.connection.publish(subjects.mdTrade(ada), encodePayload(trade('ADA/USDT', 'kraken', ++id))),
-      50,
-    );
+    const feed = setInterval(() => trades.publish(trade('ADA/USDT', 'kraken', ++id)), 50);
     try {
       await expired;
       const atExpiry = pushes.length;
@@ -365,6 +286,94 @@ describe('ws-gateway push over socket.io', () => {
       clearInterval(feed);
     }
   }, 30_000);
+
+  it('holds at most its cap for a client that stops reading, cuts its events with a marker, and keeps serving the others', async () => {
+    // Above what one window of these books holds (~160 KB), so a client that reads keeps everything.
+    const CAP = 262_144;
+    const capped = await startGateway({
+      ...env,
+      TM_INSTANCE_ID: 'gw-e2e-capped',
+      TM_PUSH_MAX_PENDING_BYTES: String(CAP),
+    });
+    children.push(capped.child);
+    const held = async () => {
+      const text = await (await fetch(`${capped.url}/metrics`)).text();
+      const value = (where: string) =>
+        Number(new RegExp(`tm_ws_held_bytes\\{where="${where}",of="largest"[^}]*\\} (\\d+)`).exec(text)?.[1]);
+      const overflows = Number(/tm_ws_overflows\{[^}]*\} (\d+)/.exec(text)?.[1]);
+      return { window: value('window'), socket: value('socket'), overflows };
+    };
+    const accessToken = (await login(capped.url)).accessToken;
+    const patterns = ['book/*/*', 'trades/bitfinex/AVAX/USDT'];
+    const slow = await connect(capped.url, accessToken);
+    const fast = await connect(capped.url, accessToken);
+    const slowAck = await ask(slow.socket, 'watch', { patterns });
+    await ask(fast.socket, 'watch', { patterns });
+    // The slow client stops reading its socket: the kernel's buffers fill, then the gateway's window.
+    const engine = slow.socket.io.engine as unknown as {
+      transport: { ws: { _socket: { pause(): void; resume(): void } } };
+    };
+    engine.transport.ws._socket.pause();
+    const instruments = Array.from({ length: 20 }, (_, i) => `C${i}/USDT`);
+    let sent = 0;
+    const peaks = { window: 0, socket: 0 };
+    // Until the stuck client's events overflow (the kernel's buffers take tens of MB first), and a bit more.
+    const deadline = Date.now() + 40_000;
+    let more = 5;
+    while (Date.now() < deadline && more > 0) {
+      for (const instrument of instruments)
+        link.connection.publish(
+          subjects.mdAgg(instrumentSlot(instrument)),
+          encodePayload(aggregate(instrument, 1_000 + sent, Date.now() * 1_000, 40)),
+        );
+      for (let i = 0; i < 40; i++) trades.publish(trade('AVAX/USDT', 'bitfinex', ++sent));
+      const now = await held();
+      peaks.window = Math.max(peaks.window, now.window);
+      peaks.socket = Math.max(peaks.socket, now.socket);
+      if (now.overflows > 0) more -= 1;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await trades.stored();
+    const events = (pushes: Push[]) => pushes.flatMap((p) => p.events).map((e) => e.seq);
+    // The fast client got every trade, in order, while the other one was stuck.
+    await expectEventually(() =>
+      expect(events(fast.pushes)).toEqual(Array.from({ length: sent }, (_, i) => i + 1)),
+    );
+    const after = await held();
+    expect(after.overflows).toBeGreaterThanOrEqual(1);
+    // Whatever was offered to it (megabytes of books), the stuck client held at most its cap in its window
+    // and one push in its socket.
+    expect(peaks.window).toBeGreaterThan(0);
+    expect(peaks.window).toBeLessThanOrEqual(CAP);
+    expect(peaks.socket).toBeLessThanOrEqual(2 * CAP);
+
+    // Reading again, it is told where its copy of the trades stops; a resume from there gets what the stream
+    // still keeps (its last PUSH_EVENTS_KEPT_PER_TOPIC), with the hole before it said out loud.
+    engine.transport.ws._socket.resume();
+    const topic = 'trades/bitfinex/AVAX/USDT';
+    await expectEventually(() =>
+      expect(slow.pushes.flatMap((p) => p.discontinuities)).toContainEqual(
+        expect.objectContaining({ topic, reason: 'overflow' }),
+      ),
+    );
+    const cut = slow.pushes.flatMap((p) => p.discontinuities).find((d) => d.reason === 'overflow');
+    const lastSeq = cut?.lastSeq ?? 0;
+    expect(events(slow.pushes).filter((seq) => seq <= lastSeq)).toEqual(
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+    );
+    const back = await connect(capped.url, accessToken);
+    await ask(back.socket, 'watch', {
+      patterns: [topic],
+      resume: { epoch: slowAck['epoch'], lastSeq: { [topic]: lastSeq } },
+    });
+    const kept = Math.min(PUSH_EVENTS_KEPT_PER_TOPIC, sent - lastSeq);
+    await expectEventually(() =>
+      expect(events(back.pushes)).toEqual(Array.from({ length: kept }, (_, i) => sent - kept + i + 1)),
+    );
+    expect(back.pushes.flatMap((p) => p.discontinuities)).toEqual(
+      sent - lastSeq > kept ? [{ topic, lastSeq, reason: 'gap' }] : [],
+    );
+  }, 90_000);
 
   it('refuses a watch the role may not make', async () => {
     // A viewer reads market data and system events, not orders or logs.
@@ -420,8 +429,7 @@ describe('ws-gateway push over socket.io', () => {
     const first = await poll({ topics: [topic, 'ticker/*/LTC/USDT'] });
     expect(first).toMatchObject({ status: 200, body: { events: [], states: [], discontinuities: [] } });
     const ltc = instrumentSlot('LTC/USDT');
-    for (let i = 1; i <= 3; i++)
-      link.connection.publish(subjects.mdTrade(ltc), encodePayload(trade('LTC/USDT', 'bitstamp', i)));
+    for (let i = 1; i <= 3; i++) trades.publish(trade('LTC/USDT', 'bitstamp', i));
     link.connection.publish(
       subjects.mdAgg(ltc),
       encodePayload(aggregate('LTC/USDT', 80, Date.now() * 1_000)),
@@ -436,7 +444,7 @@ describe('ws-gateway push over socket.io', () => {
     });
     expect((await poll({ topics: [topic], resume: resume(3) })).body.events).toEqual([]);
     expect(
-      (await poll({ topics: [topic], resume: { epoch: 'elsewhere:1', lastSeq: { [topic]: 7 } } })).body,
+      (await poll({ topics: [topic], resume: { epoch: 'another-stream', lastSeq: { [topic]: 7 } } })).body,
     ).toMatchObject({
       discontinuities: [{ topic, lastSeq: 7, reason: 'gap' }],
       events: [{ seq: 1 }, { seq: 2 }, { seq: 3 }],
@@ -510,10 +518,7 @@ describe('ws-gateway push over socket.io', () => {
       socket.once('connect_error', reject);
     });
     expect(await ask(socket, 'watch', { patterns: ['trades/gemini/DOT/USDT'] })).toMatchObject({ ok: true });
-    link.connection.publish(
-      subjects.mdTrade(instrumentSlot('DOT/USDT')),
-      encodePayload(trade('DOT/USDT', 'gemini', 1)),
-    );
+    trades.publish(trade('DOT/USDT', 'gemini', 1));
     await expectEventually(() => expect(pushes.flatMap((p) => p.events).map((e) => e.seq)).toEqual([1]));
   });
 });

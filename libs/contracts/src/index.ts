@@ -6,7 +6,13 @@ export {
   SUBJECT_ROOT_PATTERN,
   type Subjects,
 } from './subjects.js';
-export { createBuckets, createStreams, type StreamSpec, type Streams } from './streams.js';
+export {
+  createBuckets,
+  createStreams,
+  PUSH_EVENTS_KEPT_PER_TOPIC,
+  type StreamSpec,
+  type Streams,
+} from './streams.js';
 export {
   LIFECYCLE_LEVELS,
   LIFECYCLE_STATES,
@@ -59,6 +65,7 @@ export {
   OpenArbitrageWindowV1,
   OpenCandleV1,
 } from './schemas/aggregate.schema.js';
+export { PushEventV1 } from './schemas/push-event.schema.js';
 export {
   BalanceV1,
   BalancesUpdatedV1,

@@ -4,7 +4,7 @@ import { createBuckets, createStreams } from './streams.js';
 describe('createStreams', () => {
   it('names the streams <ROOT>_<KIND> under the default root', () => {
     const streams = createStreams();
-    expect(Object.keys(streams).sort()).toEqual(['DLQ', 'EXEC', 'MD', 'SYS']);
+    expect(Object.keys(streams).sort()).toEqual(['DLQ', 'EXEC', 'MD', 'PUSH', 'SYS']);
     for (const [kind, spec] of Object.entries(streams)) expect(spec.name).toBe(`TM_${kind}`);
   });
 
@@ -27,6 +27,9 @@ describe('createStreams', () => {
       subjects: ['t1a2b3c4d.sys.lifecycle.>', 't1a2b3c4d.sys.snapshot.>'],
     });
     expect(streams.DLQ).toMatchObject({ name: 'T1A2B3C4D_DLQ', subjects: ['t1a2b3c4d.dlq.>'] });
+    // At least the product's backfill of 50 events per topic.
+    expect(streams.PUSH).toMatchObject({ name: 'T1A2B3C4D_PUSH', subjects: ['t1a2b3c4d.push.>'] });
+    expect(streams.PUSH.maxMsgsPerSubject).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps live-only traffic (aggregates, beacons, logs) out of JetStream', () => {

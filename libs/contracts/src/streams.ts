@@ -6,7 +6,12 @@ export interface StreamSpec {
   readonly subjects: readonly string[];
   /** Max age of a message in the stream, in milliseconds (0 = keep until limits). */
   readonly maxAgeMs: number;
+  /** Messages kept per subject at most (the oldest go first); unset = no per-subject limit. */
+  readonly maxMsgsPerSubject?: number;
 }
+
+/** Events kept per push topic in stream PUSH: the product's backfill of 50 on connect, with room to resume. */
+export const PUSH_EVENTS_KEPT_PER_TOPIC = 200;
 
 const DAY_MS = 86_400_000;
 
@@ -30,6 +35,13 @@ export function createStreams(root: string = DEFAULT_SUBJECT_ROOT) {
       name: `${prefix}_SYS`,
       subjects: [s.all.sysLifecycle(), s.all.sysSnapshot()],
       maxAgeMs: 7 * DAY_MS,
+    },
+    /** Per-topic sequenced events for the gateways' push (ADR 0006): backfill and resume on any instance. */
+    PUSH: {
+      name: `${prefix}_PUSH`,
+      subjects: [s.all.push()],
+      maxAgeMs: DAY_MS,
+      maxMsgsPerSubject: PUSH_EVENTS_KEPT_PER_TOPIC,
     },
     /** Dead letters of every service, with their reasons. */
     DLQ: { name: `${prefix}_DLQ`, subjects: [s.all.dlq()], maxAgeMs: 30 * DAY_MS },

@@ -27,6 +27,11 @@ describe('createSubjects', () => {
     expect(() => s.venueRpc('binance', 'a.b', 'status')).toThrow(
       'account "a.b" is not a valid subject token',
     );
+    expect(s.push('trades', 7, 'binance', 'BTC/USDT')).toBe('tm.push.trades.7.binance.BTC/USDT');
+    expect(s.push('*', '*', '~', 'BRK~B/USD')).toBe('tm.push.*.*.~.BRK~B/USD');
+    expect(() => s.push('trades', 7, 'binance', 'BRK.B/USD')).toThrow(
+      'push key "BRK.B/USD" is not a valid subject token',
+    );
   });
 
   it('builds the wildcards of each family', () => {
@@ -47,6 +52,7 @@ describe('createSubjects', () => {
       sysLifecycle: 'tm.sys.lifecycle.>',
       sysLog: 'tm.sys.log.>',
       dlq: 'tm.dlq.>',
+      push: 'tm.push.>',
     });
   });
 

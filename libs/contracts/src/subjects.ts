@@ -6,6 +6,8 @@ export const DEFAULT_SUBJECT_ROOT = 'tm';
 /** A subject root: lower-case letters and digits, starting with a letter, at most 16 characters. */
 export const SUBJECT_ROOT_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** A push topic's source or key, as @tm/push encodes it for a subject (`~` stands for what a token cannot hold). */
+const PUSH_TOKEN_PATTERN = /^[A-Za-z0-9_:/=~-]+$/;
 
 export function isValidSubjectRoot(root: string): boolean {
   return SUBJECT_ROOT_PATTERN.test(root);
@@ -17,6 +19,12 @@ const MAX_SLOT = 32_767;
 function token(kind: string, value: string): string {
   if (!TOKEN_PATTERN.test(value))
     throw new ContractError('INVALID_SUBJECT_TOKEN', `${kind} "${value}" is not a valid subject token`);
+  return value;
+}
+
+function pushToken(kind: string, value: string): string {
+  if (value !== '*' && !PUSH_TOKEN_PATTERN.test(value))
+    throw new ContractError('INVALID_SUBJECT_TOKEN', `push ${kind} "${value}" is not a valid subject token`);
   return value;
 }
 
@@ -52,6 +60,12 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
     mdResync: (slot: number) => `${root}.md.resync.${slotToken(slot)}`,
     /** Request/reply: the current AggregateV1 of one instrument, answered by its slot's owner. */
     mdSnapshot: (slot: number) => `${root}.md.snapshot.${slotToken(slot)}`,
+    /**
+     * One push topic's sequenced events (stream PUSH, ADR 0006), `tm.push.<stream>.<slot>.<source>.<key>`
+     * with source and key encoded by @tm/push; `*` at any level but the slot makes a subscription pattern.
+     */
+    push: (stream: string, slot: number | '*', source: string, key: string) =>
+      `${root}.push.${stream === '*' ? '*' : token('stream', stream)}.${slot === '*' ? '*' : slotToken(slot)}.${pushToken('source', source)}.${pushToken('key', key)}`,
     // Commands and execution, keyed by the account's slot.
     flowCmd: (slot: number) => `${root}.flow.cmd.${slotToken(slot)}`,
     flowProgress: (slot: number) => `${root}.flow.progress.${slotToken(slot)}`,
@@ -90,6 +104,7 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
       sysLifecycle: () => `${root}.sys.lifecycle.>`,
       sysLog: () => `${root}.sys.log.>`,
       dlq: () => `${root}.dlq.>`,
+      push: () => `${root}.push.>`,
     },
   };
 }

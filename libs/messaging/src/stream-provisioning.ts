@@ -41,7 +41,12 @@ export async function provisionStream(
   spec: StreamSpec,
   opts: { replicas?: number; storage?: 'file' | 'memory' } = {},
 ): Promise<void> {
-  const wanted = { subjects: [...spec.subjects], max_age: nanos(spec.maxAgeMs) };
+  const wanted = {
+    subjects: [...spec.subjects],
+    max_age: nanos(spec.maxAgeMs),
+    // -1 is the server's "no limit".
+    max_msgs_per_subject: spec.maxMsgsPerSubject ?? -1,
+  };
   let info = await streamInfoOrNull(jsm, spec.name);
   if (!info) {
     try {
@@ -57,7 +62,11 @@ export async function provisionStream(
       info = await jsm.streams.info(spec.name);
     }
   }
-  if (sameSubjects(info.config.subjects ?? [], wanted.subjects) && info.config.max_age === wanted.max_age)
+  if (
+    sameSubjects(info.config.subjects ?? [], wanted.subjects) &&
+    info.config.max_age === wanted.max_age &&
+    (info.config.max_msgs_per_subject ?? -1) === wanted.max_msgs_per_subject
+  )
     return;
   await jsm.streams.update(spec.name, wanted);
 }

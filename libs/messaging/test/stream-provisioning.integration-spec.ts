@@ -53,6 +53,21 @@ describe('stream and consumer provisioning', () => {
     expect(info.config.max_age).toBe(streams.EXEC.maxAgeMs * NS_PER_MS);
   });
 
+  it('keeps at most the per-subject limit of a stream that sets one, and restores the limit when changed', async () => {
+    const spec = streams.PUSH;
+    await provisionStream(jsm, spec);
+    const limit = spec.maxMsgsPerSubject ?? 0;
+    expect((await jsm.streams.info(spec.name)).config.max_msgs_per_subject).toBe(limit);
+    const js = link.jetstream;
+    const subject = `${root}.push.trades.1.binance.BTC/USDT`;
+    for (let i = 0; i < limit + 5; i++) await js.publish(subject, new Uint8Array([i % 256]));
+    expect((await jsm.streams.info(spec.name)).state.messages).toBe(limit);
+
+    await jsm.streams.update(spec.name, { max_msgs_per_subject: 3 });
+    await provisionStream(jsm, spec);
+    expect((await jsm.streams.info(spec.name)).config.max_msgs_per_subject).toBe(limit);
+  });
+
   it('survives 5 processes provisioning the same stream at once', async () => {
     const racers = await Promise.all(
       Array.from({ length: 5 }, () =>

@@ -32,3 +32,23 @@ export {
   type SequencedEvent,
   type StateUpdate,
 } from './window/push-window.js';
+export { pushSubjectOf, pushSubjectOfPattern } from './topic/push-subject.js';
+export {
+  TopicSequencer,
+  type LastSequenceLookup,
+  type PushEventPublisher,
+  type TopicSequencerOptions,
+} from './sequence/topic-sequencer.js';
+export {
+  TopicEventLog,
+  type LogAdvance,
+  type LogReplay,
+  type LoggedEvent,
+} from './sequence/topic-event-log.js';
+export {
+  lastSequenceIn,
+  readKeptEvents,
+  type KeptEvents,
+  type RefusedPushMessage,
+  type StoredPushEvent,
+} from './sequence/push-stream.js';

@@ -12,6 +12,7 @@ import {
   createSubjects,
   DeadLetterV1,
   decodePayload,
+  PushEventV1,
   encodePayload,
   replyEnvelope,
   type BookDeltaV1,
@@ -21,12 +22,14 @@ import {
 import { MarketAggregator } from '@tm/aggregation';
 import { SlotMembership } from '@tm/membership';
 import { DeadLetterPublisher, NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
+import { lastSequenceIn, TopicSequencer } from '@tm/push';
 import { instrumentSlot, SLOT_COUNT } from '@tm/sharding';
 import { expectEventually, NatsServerProcess, streamPayloads, uniqueSubjectRoot } from '@tm/testing';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregationWorker } from '../src/aggregation/aggregation-worker.js';
 import { MarketEvents } from '../src/publishing/market-events.js';
+import { TradeEvents } from '../src/publishing/trade-events.js';
 import { AggregationStateStore } from '../src/state/aggregation-state-store.js';
 
 const SECOND = 1_000_000;
@@ -81,6 +84,18 @@ describe('aggregation worker over real NATS', () => {
     return decoded.value.result;
   };
 
+  const newSequencer = () =>
+    new TopicSequencer({
+      subjects,
+      publisher: new ReliablePublisher(link, { maxInFlight: 32 }),
+      lastSequence: lastSequenceIn(jsm, streams.PUSH.name),
+      onFailure: (error) => {
+        throw error;
+      },
+    });
+  const pushEvents = async (topicSubject: string) =>
+    streamPayloads(jsm, streams.PUSH.name, topicSubject, PushEventV1);
+
   beforeAll(async () => {
     nats = await NatsServerProcess.start();
     link = await NatsLink.connect({
@@ -94,6 +109,7 @@ describe('aggregation worker over real NATS', () => {
     jsm = await link.jetstreamManager();
     await provisionStream(jsm, streams.MD);
     await provisionStream(jsm, streams.DLQ);
+    await provisionStream(jsm, streams.PUSH);
     const buckets = createBuckets(root);
     const deadLetters = new DeadLetterPublisher({
       publisher: new ReliablePublisher(link),
@@ -119,6 +135,7 @@ describe('aggregation worker over real NATS', () => {
         }),
       stateStore: await AggregationStateStore.open(link.connection, buckets.AGGREGATION_STATE),
       events: new MarketEvents(new ReliablePublisher(link, { maxInFlight: 32 }), subjects, () => undefined),
+      trades: new TradeEvents(newSequencer()),
       refuse: (refused) => void deadLetters.send(refused),
       // The test steps time itself: the worker's own timers never fire during it.
       tickMs: HOUR_MS,
@@ -306,6 +323,48 @@ describe('aggregation worker over real NATS', () => {
         expect(c.volume).toBeCloseTo(r.volume, 9);
       }
     });
+  });
+
+  it('numbers each trade in its source topic and the consolidated one (stream PUSH), and a new owner numbers on', async () => {
+    const slot = instrumentSlot('BTC/USDT');
+    const at = t0 + 9 * SECOND;
+    const ids = Array.from({ length: 30 }, (_, i) => `kr${i}`);
+    ids.forEach((tradeId, i) =>
+      publish(subjects.mdTrade(slot), {
+        v: 1,
+        instrument: 'BTC/USDT',
+        source: 'kraken',
+        tradeId,
+        price: 100 + i,
+        amount: 1,
+        takerSide: 'sell',
+        tsEvent: at + i,
+        tsInit: at + i + 1,
+      } satisfies TradeV1),
+    );
+    await settled();
+    const own = `${root}.push.trades.${slot}.kraken.BTC/USDT`;
+    const consolidated = `${root}.push.trades.${slot}.~.BTC/USDT`;
+    await expectEventually(async () => {
+      const events = await pushEvents(own);
+      expect(events.map((e) => [e.topic, e.seq, (e.value as { tradeId: string }).tradeId])).toEqual(
+        ids.map((id, i) => ['trades/kraken/BTC/USDT', i + 1, id]),
+      );
+    });
+    const all = await pushEvents(consolidated);
+    const last = all.at(-1)?.seq ?? 0;
+    expect(all.every((e, i) => e.seq === last - all.length + 1 + i)).toBe(true);
+    expect(all.slice(-30).map((e) => (e.value as { tradeId: string }).tradeId)).toEqual(ids);
+
+    // Another instance taking the slot over starts from what the stream holds, not from 1.
+    const next = newSequencer();
+    next.append({ stream: 'trades', source: '*', key: 'BTC/USDT' }, slot, { tradeId: 'after-handover' });
+    await expectEventually(async () =>
+      expect((await pushEvents(consolidated)).at(-1)).toMatchObject({
+        seq: last + 1,
+        value: { tradeId: 'after-handover' },
+      }),
+    );
   });
 
   it('opens an arbitrage window when one source bids above another asks after fees, and closes it', async () => {

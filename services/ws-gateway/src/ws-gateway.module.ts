@@ -1,8 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
+import { MarketApiModule } from './market-api/market-api.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { PollController } from './push/poll.controller.js';
 import { PushGateway } from './push/push.gateway.js';
+import { TradeHistoryModule } from './trade-history/trade-history.module.js';
 
-/** ws-gateway: authentication (REST login and refresh, the socket handshake) and socket.io push of the watch tree. */
-@Module({ imports: [AuthModule], controllers: [PollController], providers: [PushGateway] })
+/**
+ * ws-gateway: authentication (REST login and refresh, the socket handshake), socket.io push of the watch
+ * tree, and the REST API (market snapshots and candles, own trades and daily P&L, the OpenAPI document).
+ */
+@Module({
+  imports: [AuthModule, MarketApiModule.register(), TradeHistoryModule.register(), OpenApiModule],
+  controllers: [PollController],
+  providers: [PushGateway],
+})
 export class WsGatewayModule {}

@@ -8,6 +8,7 @@ import { OwnedSlots } from '../ingest/owned-slots.js';
 import { AggregateBroadcaster } from '../publishing/aggregate-broadcaster.js';
 import { BookResyncRequests } from '../publishing/book-resync-requests.js';
 import type { MarketEvents } from '../publishing/market-events.js';
+import type { TradeEvents } from '../publishing/trade-events.js';
 import { SnapshotResponder } from '../snapshot/snapshot-responder.js';
 import type { AggregationStateStore } from '../state/aggregation-state-store.js';
 import { SlotHandover } from './slot-handover.js';
@@ -25,6 +26,8 @@ export interface AggregationWorkerOptions {
   openMembership: () => Promise<SlotMembership>;
   stateStore: AggregationStateStore;
   events: MarketEvents;
+  /** Trades numbered per topic for the gateways' push. */
+  trades: TradeEvents;
   refuse: (refused: RefusedMarketData) => void;
   tickMs: number;
   broadcastMs: number;
@@ -62,6 +65,7 @@ export class AggregationWorker {
       this.owned,
       opts.refuse,
       (instrument, source) => this.bookResync.request(instrument, source),
+      (trade, slot) => opts.trades.trade(trade, slot),
     );
     this.broadcaster = new AggregateBroadcaster(
       opts.nc,
@@ -103,7 +107,9 @@ export class AggregationWorker {
   async start(): Promise<void> {
     if (this.membership !== undefined) return;
     const membership = await this.opts.openMembership();
-    membership.onChange((change) => this.handover.apply(change));
+    membership.onChange((change) =>
+      this.handover.apply(change).then(() => this.opts.trades.forget((slot) => this.owned.has(slot))),
+    );
     this.membership = membership;
     this.ingest.start();
     this.responder.start();

@@ -20,17 +20,22 @@ import {
   SUBJECTS,
   type ServiceIdentity,
 } from '@tm/service-host';
+import { lastSequenceIn, TopicSequencer } from '@tm/push';
 import { MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { aggregatorConfigSpec } from '../config/aggregator.config.js';
 import type { RefusedMarketData } from '../ingest/market-data-ingest.js';
 import { MarketEvents } from '../publishing/market-events.js';
+import { TradeEvents } from '../publishing/trade-events.js';
 import { AggregationStateStore } from '../state/aggregation-state-store.js';
 import { AggregationWorker } from './aggregation-worker.js';
 import { AggregatorMetrics } from './aggregator-metrics.js';
 
 type Config = ConfigOf<typeof aggregatorConfigSpec>;
 const MICROS_PER_MS = 1_000;
-/** Closed candles and windows sent to JetStream at once: their order does not matter, their rate does. */
+/**
+ * Messages sent to JetStream at once. Closed candles and windows each carry their own key; trade events
+ * carry their sequence, and only a retried publish can land after a later one (the gateways reorder).
+ */
 const EVENTS_IN_FLIGHT = 256;
 
 /** The aggregation as one lifecycle feature (`aggregation`): paused, it leaves the slots to the others. */
@@ -38,6 +43,8 @@ const EVENTS_IN_FLIGHT = 256;
 export class AggregatorService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private worker!: AggregationWorker;
   private events!: ReliablePublisher;
+  private tradePublisher!: ReliablePublisher;
+  private sequencer!: TopicSequencer;
   private marketData!: NatsLink;
   private readonly aggregatorMetrics: AggregatorMetrics;
 
@@ -68,11 +75,25 @@ export class AggregatorService implements OnModuleInit, OnApplicationBootstrap, 
       instruments: c.instruments,
     });
     const jsm = await this.link.jetstreamManager();
-    await provisionStream(jsm, createStreams(this.subjects.root).MD);
+    const streams = createStreams(this.subjects.root);
+    await provisionStream(jsm, streams.MD);
+    await provisionStream(jsm, streams.PUSH);
     const buckets = createBuckets(this.subjects.root);
     this.events = new ReliablePublisher(this.link, {
       maxInFlight: EVENTS_IN_FLIGHT,
       onError: (error) => this.logger.warn({ err: error }, 'candle/window publish will be retried'),
+    });
+    // Trades on a queue of their own: a burst of them never holds up a closed candle.
+    this.tradePublisher = new ReliablePublisher(this.link, {
+      maxInFlight: EVENTS_IN_FLIGHT,
+      onError: (error) => this.logger.warn({ err: error }, 'trade event publish will be retried'),
+    });
+    this.sequencer = new TopicSequencer({
+      subjects: this.subjects,
+      publisher: this.tradePublisher,
+      lastSequence: lastSequenceIn(jsm, streams.PUSH.name),
+      onFailure: (error, topic) =>
+        this.logger.warn({ err: error, topic }, 'trade event not numbered or stored'),
     });
     const nc = this.link.connection;
     // The feed on a connection of its own: a backlog of ticks must not hold up membership renewals.
@@ -102,6 +123,7 @@ export class AggregatorService implements OnModuleInit, OnApplicationBootstrap, 
       events: new MarketEvents(this.events, this.subjects, (error) =>
         this.logger.error({ err: error }, 'closed candle or window not published'),
       ),
+      trades: new TradeEvents(this.sequencer),
       refuse: (refused) => this.deadLetter(refused),
       tickMs: c.tickMs,
       broadcastMs: c.broadcastMs,
@@ -123,6 +145,10 @@ export class AggregatorService implements OnModuleInit, OnApplicationBootstrap, 
   async onApplicationShutdown(): Promise<void> {
     this.aggregatorMetrics.stop();
     await this.worker.stop();
+    if (!(await this.tradePublisher.flush(5_000)))
+      this.logger.warn({}, 'trade events still unacknowledged at stop');
+    this.sequencer.close();
+    this.tradePublisher.close();
     this.events.close();
     await this.marketData.close();
   }

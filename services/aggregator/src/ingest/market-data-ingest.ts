@@ -63,6 +63,8 @@ export class MarketDataIngest {
     private readonly refuse: (refused: RefusedMarketData) => void,
     /** A delta arrived for a source whose book is not trusted: that source's book must be sent again. */
     private readonly bookLost: (instrument: string, source: string) => void = () => undefined,
+    /** Each trade the aggregation took, in the order it came, with its slot (the push events). */
+    private readonly tradeTaken: (trade: TradeV1, slot: number) => void = () => undefined,
   ) {}
 
   get running(): boolean {
@@ -121,6 +123,7 @@ export class MarketDataIngest {
     const result = ingestInto(this.aggregator, kind, payload);
     if (result.ok) {
       this.counters.ingested += 1;
+      if (kind === 'trade') this.tradeTaken(payload as TradeV1, slot);
       return;
     }
     this.counters.refused += 1;

@@ -1,4 +1,5 @@
 import { env, PRODUCT_DEFAULTS } from '@tm/config';
+import { PUSH_EVENTS_KEPT_PER_TOPIC } from '@tm/contracts';
 import { hostedConfigSpec } from '@tm/service-host';
 import { TIME_SPAN_PATTERN } from '../auth/time-span.js';
 
@@ -39,6 +40,12 @@ export const wsGatewayConfigSpec = {
   pollLeaseMs: env.durationMs('TM_PUSH_POLL_LEASE', {
     default: 3 * PRODUCT_DEFAULTS.dashboardPollMs,
     min: 1_000,
+  }),
+  /** Events a new watch of an event topic starts with (stream PUSH keeps more per topic, for resumes). */
+  eventBackfill: env.int('TM_PUSH_BACKFILL', {
+    default: PRODUCT_DEFAULTS.eventBackfillCount,
+    min: 0,
+    max: PUSH_EVENTS_KEPT_PER_TOPIC,
   }),
   /** Topics one connection's patterns may expand to. */
   maxTopicsPerConnection: env.int('TM_PUSH_MAX_TOPICS', { default: 1_000, min: 1 }),

@@ -8,13 +8,15 @@ import {
   type PushBatch,
   type Topic,
 } from '@tm/push';
-import { jsonBytes as byteLength, type FeedUpdate, type MarketFeed } from './market-feed.js';
+import { jsonBytes, type FeedUpdate, type TopicFeed } from './topic-feed.js';
 import { subjectsFor } from './topic-subjects.js';
 
 export interface ConnectionPushOptions {
   windowMs: number;
   maxPendingBytes: number;
   maxTopics: number;
+  /** Events a new watch of an event topic starts with. */
+  backfill: number;
 }
 
 /** What a reconnecting client already has: the gateway epoch it was counting in, and each topic's last sequence. */
@@ -39,15 +41,17 @@ export class ConnectionPush {
   private readonly window: PushWindow;
   private readonly heldSubjects = new Map<string, string[]>();
   private resumeFrom: ResumePoint | undefined;
+  private readonly backfill: number;
 
   constructor(
-    private readonly feed: MarketFeed,
+    private readonly feed: TopicFeed,
     private readonly subjects: Subjects,
     options: ConnectionPushOptions,
     /** Told of every topic this connection starts or stops watching (the gateway's index). */
     private readonly onTopics: (added: string[], removed: string[]) => void = () => undefined,
   ) {
     this.watches = new WatchSet(options.maxTopics);
+    this.backfill = options.backfill;
     this.window = new PushWindow({ windowMs: options.windowMs, maxPendingBytes: options.maxPendingBytes });
   }
 
@@ -90,19 +94,20 @@ export class ConnectionPush {
     return { watching: this.watches.topics().map(formatTopic), truncated: change.truncated };
   }
 
-  offer(update: FeedUpdate): void {
+  /** Queues an update for the next push; true when it cut an event topic (the client fell behind). */
+  offer(update: FeedUpdate): boolean {
     const state = this.watches.state(update.topic);
-    if (state === undefined || state === 'Unwatched') return;
+    if (state === undefined || state === 'Unwatched') return false;
     if (update.seq === undefined) {
       this.window.offerState(update.text, update.value, update.bytes);
-      return;
+      return false;
     }
-    if (
-      this.window.offerEvent(update.text, update.seq, update.value, byteLength(update.value)) === 'overflow'
-    )
-      this.watches
-        .machine(update.topic)
-        .transition('RePending', 'the connection fell behind: events dropped');
+    // The events before this one are gone for good (the stream no longer keeps them): said, never a silent hole.
+    if (update.gapAfter !== undefined) this.window.markGap(update.text, update.gapAfter, update.seq - 1);
+    if (this.window.offerEvent(update.text, update.seq, update.value, update.bytes) !== 'overflow')
+      return false;
+    this.watches.machine(update.topic).transition('RePending', 'the connection fell behind: events dropped');
+    return true;
   }
 
   take(nowMs: number): PushBatch | null {
@@ -111,6 +116,10 @@ export class ConnectionPush {
 
   get hasPending(): boolean {
     return this.window.hasPending;
+  }
+
+  get pendingBytes(): number {
+    return this.window.pendingBytes;
   }
 
   close(): void {
@@ -123,16 +132,15 @@ export class ConnectionPush {
     const text = formatTopic(topic);
     if (isStateStream(topic.stream)) {
       const state = this.feed.latestState(topic);
-      if (state !== undefined) this.window.offerState(text, state, byteLength(state));
+      if (state !== undefined) this.window.offerState(text, state, jsonBytes(state));
     } else {
       // A resumed topic gets exactly what follows the client's last sequence, or is told of the gap.
       const lastSeq = this.resumeFrom?.lastSeq[text];
       const resume = lastSeq === undefined ? undefined : { epoch: this.resumeFrom?.epoch ?? '', lastSeq };
-      const { events, gap } = this.feed.eventsAfter(topic, resume);
+      const { events, gap } = this.feed.eventsAfter(topic, this.backfill, resume);
       if (gap !== undefined) this.window.markGap(text, gap.lastSeq, gap.continueAfter);
       else if (resume !== undefined) this.window.resume(text, resume.lastSeq);
-      for (const event of events)
-        this.window.offerEvent(text, event.seq, event.value, byteLength(event.value));
+      for (const event of events) this.window.offerEvent(text, event.seq, event.value, event.bytes);
     }
     this.watches.machine(topic).transition('Committed', 'interest live, backfill queued');
   }

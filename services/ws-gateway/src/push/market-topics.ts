@@ -1,6 +1,6 @@
 // What the market streams of the watch tree carry, computed from what the aggregator and the venues
-// publish: `ticker`, `book`, `candles` from each AggregateV1 (state), `trades` from each TradeV1 (events).
-import type { AggregateV1, TradeV1 } from '@tm/contracts';
+// publish: `ticker`, `book`, `candles` from each AggregateV1 (state). Event topics come numbered from stream PUSH.
+import type { AggregateV1 } from '@tm/contracts';
 import { CONSOLIDATED, type Topic } from '@tm/push';
 
 export interface TopicValue {
@@ -41,22 +41,6 @@ export function aggregateTopics(a: AggregateV1): TopicValue[] {
     });
   }
   return out;
-}
-
-/** A trade is an event of its source's topic and of the consolidated one. */
-export function tradeTopics(t: TradeV1): TopicValue[] {
-  const value = {
-    tradeId: t.tradeId,
-    source: t.source,
-    price: t.price,
-    amount: t.amount,
-    takerSide: t.takerSide,
-    tsEvent: t.tsEvent,
-  };
-  return [
-    { topic: { stream: 'trades', source: t.source, key: t.instrument }, value },
-    { topic: { stream: 'trades', source: CONSOLIDATED, key: t.instrument }, value },
-  ];
 }
 
 /** One source's part of the consolidated book: its size at each level where it has one. */

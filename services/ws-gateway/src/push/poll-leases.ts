@@ -1,6 +1,6 @@
 import type { Subjects } from '@tm/contracts';
 import { formatTopic, type Topic } from '@tm/push';
-import type { MarketFeed } from './market-feed.js';
+import type { TopicFeed } from './topic-feed.js';
 import { subjectsFor } from './topic-subjects.js';
 
 /**
@@ -12,7 +12,7 @@ export class PollLeases {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly feed: MarketFeed,
+    private readonly feed: TopicFeed,
     private readonly subjects: Subjects,
     private readonly leaseMs: number,
   ) {

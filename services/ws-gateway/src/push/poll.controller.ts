@@ -10,20 +10,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { parseTopic, PushError } from '@tm/push';
-import { z } from 'zod';
 import { AuthExceptionFilter } from '../auth/auth-exception.filter.js';
 import { BearerAuthGuard, type AuthenticatedRequest } from '../auth/bearer-auth.guard.js';
 import { mayReadStream } from '../auth/roles.js';
 import { ZodBodyPipe } from '../auth/zod-body.pipe.js';
+import { PollRequest } from './push-requests.js';
 import { PushGateway, type PollAnswer } from './push.gateway.js';
-
-const PollRequest = z.object({
-  topics: z.array(z.string()).min(1).max(100),
-  resume: z
-    .object({ epoch: z.string().min(1), lastSeq: z.record(z.string(), z.number().int().nonnegative()) })
-    .optional(),
-});
-type PollRequest = z.infer<typeof PollRequest>;
 
 /** `POST /api/push/poll`: what the socket would have pushed, for a client polling every 3 s without it. */
 @Controller('api/push')

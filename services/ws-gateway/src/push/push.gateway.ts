@@ -9,42 +9,31 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { ConfigOf } from '@tm/config';
-import { validatePayload, type Subjects } from '@tm/contracts';
-import type { DeadLetterPublisher, NatsLink } from '@tm/messaging';
+import { createStreams, PUSH_EVENTS_KEPT_PER_TOPIC, validatePayload, type Subjects } from '@tm/contracts';
+import { provisionStream, type DeadLetterPublisher, type NatsLink } from '@tm/messaging';
 import { formatTopic, isStateStream, parsePattern, PushError, type PushBatch, type Topic } from '@tm/push';
-import {
-  DEAD_LETTERS,
-  LOGGER,
-  NATS_LINK,
-  SERVICE_CONFIG,
-  SERVICE_IDENTITY,
-  SUBJECTS,
-  type ServiceIdentity,
-} from '@tm/service-host';
-import type { Logger } from '@tm/telemetry';
+import { DEAD_LETTERS, LOGGER, NATS_LINK, SERVICE_CONFIG, SUBJECTS } from '@tm/service-host';
+import { MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { mayWatch } from '../auth/roles.js';
 import { TokenService, type Principal } from '../auth/token.service.js';
 import type { wsGatewayConfigSpec } from '../config/ws-gateway.config.js';
 import { ConnectionPush, type ResumePoint, type WatchResult } from './connection-push.js';
-import { MarketFeed, type FeedUpdate } from './market-feed.js';
+import { TopicFeed, type FeedUpdate } from './topic-feed.js';
 import { PollLeases } from './poll-leases.js';
+import { WatchRequestV1 } from './push-requests.js';
+import { PushMetrics, type ConnectionHold } from './push-metrics.js';
 import { TopicWatchers } from './topic-watchers.js';
 
 type Config = ConfigOf<typeof wsGatewayConfigSpec>;
 /** The access token, in socket.io's handshake `auth` and in an `auth` message that refreshes it. */
 const SocketAuthV1 = z.object({ token: z.string().min(1) });
 
-const WatchRequestV1 = z.object({
-  patterns: z.array(z.string()).min(1).max(100),
-  /** A reconnecting client: the epoch of its last push and the last sequence it has per topic. */
-  resume: z
-    .object({ epoch: z.string().min(1), lastSeq: z.record(z.string(), z.number().int().nonnegative()) })
-    .optional(),
-});
 /** How often windows are checked: a connection still emits at most once per push window. */
 const FLUSH_EVERY_MS = 20;
+/** Events read back from stream PUSH for one new subscription at most (a `*` over many topics). */
+const MAX_BACKFILL_READ = 20_000;
 
 export type PollAnswer = PushBatch & { epoch: string };
 
@@ -60,7 +49,7 @@ export type WatchAck =
 export class PushGateway
   implements OnModuleInit, OnApplicationShutdown, OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect
 {
-  private feed!: MarketFeed;
+  private feed!: TopicFeed;
   private readonly connections = new Map<
     string,
     { socket: Socket; push: ConnectionPush; principal: Principal; toldExpired: boolean }
@@ -75,36 +64,55 @@ export class PushGateway
   private readonly valueIds = new WeakMap<object, number>();
   private nextValueId = 0;
   private flushTimer: NodeJS.Timeout | undefined;
+  private readonly metrics: PushMetrics;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: Config,
     @Inject(NATS_LINK) private readonly link: NatsLink,
     @Inject(SUBJECTS) private readonly subjects: Subjects,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterPublisher,
-    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly tokens: TokenService,
-  ) {}
+    registry: MetricsRegistry,
+  ) {
+    this.metrics = new PushMetrics(registry);
+  }
 
-  onModuleInit(): void {
-    this.feed = new MarketFeed(
-      `${this.identity.instance}:${this.identity.startedAt}`,
-      this.link.connection,
-      (updates, newTopics) => this.fanOut(updates, newTopics),
-      (refused) =>
-        void this.deadLetters
-          .send(refused)
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'dead letter not stored')),
-    );
+  async onModuleInit(): Promise<void> {
+    const pushStream = createStreams(this.subjects.root).PUSH;
+    const jsm = await this.link.jetstreamManager();
+    await provisionStream(jsm, pushStream);
+    const reportLost = (error: unknown) => this.logger.warn({ err: error }, 'dead letter not stored');
+    this.feed = new TopicFeed({
+      nc: this.link.connection,
+      js: this.link.jetstream,
+      jsm,
+      subjects: this.subjects,
+      pushStream: pushStream.name,
+      // The stream's creation names its numbering: a resume counted in an earlier incarnation is a gap.
+      epoch: (await jsm.streams.info(pushStream.name)).created,
+      eventsKept: PUSH_EVENTS_KEPT_PER_TOPIC,
+      maxBackfillRead: MAX_BACKFILL_READ,
+      deliver: (updates, newTopics) => this.fanOut(updates, newTopics),
+      refuse: (refused) => void this.deadLetters.send(refused).catch(reportLost),
+      onReadFailure: (error, subject) =>
+        this.logger.warn({ err: error, subject }, 'kept events not read: the topics start with live ones'),
+    });
     this.polls = new PollLeases(this.feed, this.subjects, this.config.pollLeaseMs);
     this.flushTimer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.flushTimer.unref();
+    this.metrics.start(() => this.holds());
   }
 
   /** The keepalive from configuration: socket.io pings every connection this often. */
   afterInit(server: Server): void {
     this.server = server;
     server.engine.opts.pingInterval = this.config.pingIntervalMs;
+    // Nothing here reads the upgrade request after the handshake (auth rides in socket.io's CONNECT
+    // packet): dropping engine.io's reference frees its headers and parser state for every connection.
+    server.engine.on('connection', (raw: { request: unknown }) => {
+      raw.request = null;
+    });
     // A socket is accepted only with a valid access token; its principal rides on the socket.
     server.use((socket, next) => {
       this.authenticate(socket.handshake.auth).then(
@@ -120,6 +128,7 @@ export class PushGateway
 
   onApplicationShutdown(): void {
     clearInterval(this.flushTimer);
+    this.metrics.stop();
     for (const { push } of this.connections.values()) push.close();
     this.connections.clear();
     this.polls.close();
@@ -171,10 +180,7 @@ export class PushGateway
   private async change(
     socket: Socket,
     body: unknown,
-    apply: (
-      push: ConnectionPush,
-      request: z.infer<typeof WatchRequestV1>,
-    ) => WatchResult | Promise<WatchResult>,
+    apply: (push: ConnectionPush, request: WatchRequestV1) => WatchResult | Promise<WatchResult>,
     checkRole = false,
   ): Promise<WatchAck> {
     const request = validatePayload(WatchRequestV1, body);
@@ -235,6 +241,7 @@ export class PushGateway
       const lastSeq = resume?.lastSeq[text];
       const { events, gap } = this.feed.eventsAfter(
         topic,
+        this.config.eventBackfill,
         lastSeq === undefined ? undefined : { epoch: resume?.epoch ?? '', lastSeq },
       );
       if (gap !== undefined)
@@ -252,6 +259,7 @@ export class PushGateway
         windowMs: this.config.pushWindowMs,
         maxPendingBytes: this.config.maxPendingBytes,
         maxTopics: this.config.maxTopicsPerConnection,
+        backfill: this.config.eventBackfill,
       },
       (added, removed) => {
         this.watchers.remove(removed, socketId);
@@ -272,7 +280,7 @@ export class PushGateway
       const watchers = this.watchers.of(update.text);
       if (watchers === undefined) continue;
       for (const id of watchers) {
-        this.connections.get(id)?.push.offer(update);
+        if (this.connections.get(id)?.push.offer(update) === true) this.metrics.overflows += 1;
         this.pending.add(id);
       }
     }
@@ -317,6 +325,14 @@ export class PushGateway
       // Every connected socket (the ids are a subset of them): the plain broadcast skips the lookup of each id.
       else if (ids.length === this.server.sockets.sockets.size) this.server.emit('push', push);
       else this.server.to(ids).emit('push', push);
+    }
+  }
+
+  private *holds(): Generator<ConnectionHold> {
+    for (const { socket, push } of this.connections.values()) {
+      // engine.io's websocket transport keeps the `ws` socket as `socket`; polling has no such buffer.
+      const transport = socket.conn.transport as unknown as { socket?: { bufferedAmount?: number } };
+      yield { windowBytes: push.pendingBytes, socketBytes: transport.socket?.bufferedAmount ?? 0 };
     }
   }
 

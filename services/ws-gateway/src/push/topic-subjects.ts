@@ -1,26 +1,23 @@
 import { UnifiedSymbol, type Subjects } from '@tm/contracts';
-import { WILDCARD, type TopicPattern } from '@tm/push';
+import { isStateStream, pushSubjectOfPattern, WILDCARD, type TopicPattern } from '@tm/push';
 import { instrumentSlot } from '@tm/sharding';
 
-/** Market streams this gateway serves; others (orders, flows, system, logs, arb) land with their services. */
-const AGGREGATE_STREAMS = new Set(['ticker', 'book', 'candles']);
-
 /**
- * The NATS subjects that carry a pattern's topics: the instrument's slot subject when the key is named,
- * the whole family when it is `*` (a client that watches every instrument makes the gateway hear them all).
+ * The NATS subjects that carry a pattern's topics. State streams come from the aggregates: the
+ * instrument's slot subject when the key is named, the whole family when it is `*` (a client that watches
+ * every instrument makes the gateway hear them all). Event streams come from stream PUSH: one
+ * subscription that matches exactly the pattern's topics, whatever their slots.
  */
 export function subjectsFor(pattern: TopicPattern, subjects: Subjects): string[] {
   const out: string[] = [];
-  const slot = pattern.key === WILDCARD ? undefined : instrumentSlotOf(pattern.key);
-  // A named key that is not an instrument (an account, a service) has no market data.
-  if (pattern.key !== WILDCARD && slot === undefined) return out;
-  const wants = (stream: string) => pattern.stream === WILDCARD || pattern.stream === stream;
-  if ([...AGGREGATE_STREAMS].some(wants))
-    out.push(slot === undefined ? subjects.all.mdAgg() : subjects.mdAgg(slot));
-  if (wants('trades')) out.push(slot === undefined ? subjects.all.mdTrade() : subjects.mdTrade(slot));
+  const wantsState = pattern.stream === WILDCARD || isStateStream(pattern.stream);
+  const wantsEvents = pattern.stream === WILDCARD || !isStateStream(pattern.stream);
+  if (wantsState) {
+    if (pattern.key === WILDCARD) out.push(subjects.all.mdAgg());
+    // A named key that is not an instrument (an account, a service) has no market state.
+    else if (UnifiedSymbol.safeParse(pattern.key).success)
+      out.push(subjects.mdAgg(instrumentSlot(pattern.key)));
+  }
+  if (wantsEvents) out.push(pushSubjectOfPattern(subjects, pattern));
   return out;
-}
-
-function instrumentSlotOf(key: string): number | undefined {
-  return UnifiedSymbol.safeParse(key).success ? instrumentSlot(key) : undefined;
 }

@@ -1,0 +1,157 @@
+// What the ws-gateway e2e tests share: a database of their own, gateway processes as built, logins, and
+// trades numbered into stream PUSH by the same TopicSequencer the aggregator runs.
+import { createStreams, type Subjects, type TradeV1 } from '@tm/contracts';
+import { provisionStream, ReliablePublisher, type NatsLink } from '@tm/messaging';
+import { ensureDatabase } from '@tm/persistence';
+import { CONSOLIDATED, lastSequenceIn, TopicSequencer } from '@tm/push';
+import { instrumentSlot } from '@tm/sharding';
+import { expectEventually, freePort } from '@tm/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { expect } from 'vitest';
+import { REPO_ROOT } from '../fleet/fleet-process.js';
+
+const MAIN = join(REPO_ROOT, 'services/ws-gateway/dist/main.js');
+export const ADMIN_PASSWORD = 'e2e-admin-password-3f9a';
+
+export interface Push {
+  at: number;
+  epoch: string;
+  states: { topic: string; value: Record<string, unknown> }[];
+  events: { topic: string; seq: number; value: { tradeId: string } }[];
+  discontinuities: { topic: string; lastSeq: number; reason: string }[];
+}
+
+/** A database named after the shared one with `suffix`, made fresh; `drop` removes it. */
+export async function ownDatabase(sharedUrl: string, suffix: string) {
+  const shared = new URL(sharedUrl);
+  const name = `${shared.pathname.slice(1)}_${suffix}`;
+  await ensureDatabase(shared.toString(), name);
+  const own = new URL(shared);
+  own.pathname = `/${name}`;
+  return {
+    url: own.toString(),
+    drop: async () => {
+      const admin = new pg.Client({ connectionString: sharedUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** One ws-gateway process, as built, on the test's NATS and database. */
+export async function startGateway(
+  env: Record<string, string>,
+  ready: (url: string) => Promise<number> = async (url) => (await fetch(`${url}/ready`)).status,
+): Promise<{ url: string; child: ChildProcess; output: string[] }> {
+  const port = await freePort();
+  const url = `${env['TM_TLS_CERT'] === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      TM_LOG_LEVEL: 'info',
+      TM_HTTP_PORT: String(port),
+      TM_HTTP_HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  try {
+    await expectEventually(async () => expect(await ready(url)).toBe(200), 30_000);
+  } catch (error) {
+    // Never leave a gateway behind: it would hold its port and NATS interest past the run.
+    child.kill('SIGKILL');
+    throw new Error(`the gateway did not become ready: ${output.join('').slice(-2_000)}`, { cause: error });
+  }
+  return { url, child, output };
+}
+
+/** SIGTERM to each process still running, resolved once all have exited. */
+export async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
+
+export async function login(url: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { accessToken: string; refreshToken: string };
+}
+
+export function trade(instrument: string, source: string, id: number): TradeV1 {
+  return {
+    v: 1,
+    instrument,
+    source,
+    tradeId: `t${id}`,
+    price: 100 + id,
+    amount: 1,
+    takerSide: 'buy',
+    tsEvent: Date.now() * 1_000,
+    tsInit: Date.now() * 1_000,
+  };
+}
+
+/**
+ * Trades as the aggregator numbers them: each the next event of its source's topic and of the consolidated
+ * one, stored in stream PUSH.
+ */
+export class TradeNumbering {
+  private readonly publisher: ReliablePublisher;
+  private readonly sequencer: TopicSequencer;
+
+  private constructor(
+    link: NatsLink,
+    subjects: Subjects,
+    lastSequence: (subject: string) => Promise<number>,
+  ) {
+    this.publisher = new ReliablePublisher(link, { maxInFlight: 64 });
+    this.sequencer = new TopicSequencer({
+      subjects,
+      publisher: this.publisher,
+      lastSequence,
+      onFailure: (error) => {
+        throw error;
+      },
+    });
+  }
+
+  static async open(link: NatsLink, subjects: Subjects): Promise<TradeNumbering> {
+    const jsm = await link.jetstreamManager();
+    const stream = createStreams(subjects.root).PUSH;
+    await provisionStream(jsm, stream);
+    return new TradeNumbering(link, subjects, lastSequenceIn(jsm, stream.name));
+  }
+
+  publish(t: TradeV1): void {
+    const slot = instrumentSlot(t.instrument);
+    const value = { tradeId: t.tradeId, source: t.source, price: t.price, amount: t.amount };
+    this.sequencer.append({ stream: 'trades', source: t.source, key: t.instrument }, slot, value);
+    this.sequencer.append({ stream: 'trades', source: CONSOLIDATED, key: t.instrument }, slot, value);
+  }
+
+  /** Resolves once the stream has acknowledged everything published. */
+  async stored(): Promise<void> {
+    expect(await this.publisher.flush(10_000)).toBe(true);
+  }
+
+  close(): void {
+    this.sequencer.close();
+    this.publisher.close();
+  }
+}
