@@ -1,11 +1,11 @@
 // What the ws-gateway e2e tests share: a database of their own, gateway processes as built, logins, and
 // trades numbered into stream PUSH by the same TopicSequencer the aggregator runs.
-import { createStreams, type Subjects, type TradeV1 } from '@tm/contracts';
-import { provisionStream, ReliablePublisher, type NatsLink } from '@tm/messaging';
+import { createStreams, createSubjects, type Subjects, type TradeV1 } from '@tm/contracts';
+import { NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
 import { ensureDatabase } from '@tm/persistence';
 import { CONSOLIDATED, lastSequenceIn, TopicSequencer } from '@tm/push';
 import { instrumentSlot } from '@tm/sharding';
-import { expectEventually, freePort } from '@tm/testing';
+import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -24,7 +24,7 @@ export interface Push {
 }
 
 /** A database named after the shared one with `suffix`, made fresh; `drop` removes it. */
-export async function ownDatabase(sharedUrl: string, suffix: string) {
+async function ownDatabase(sharedUrl: string, suffix: string) {
   const shared = new URL(sharedUrl);
   const name = `${shared.pathname.slice(1)}_${suffix}`;
   await ensureDatabase(shared.toString(), name);
@@ -42,7 +42,7 @@ export async function ownDatabase(sharedUrl: string, suffix: string) {
 }
 
 /** One ws-gateway process, as built, on the test's NATS and database. */
-export async function startGateway(
+async function startGateway(
   env: Record<string, string>,
   ready: (url: string) => Promise<number> = async (url) => (await fetch(`${url}/ready`)).status,
 ): Promise<{ url: string; child: ChildProcess; output: string[] }> {
@@ -72,7 +72,7 @@ export async function startGateway(
 }
 
 /** SIGTERM to each process still running, resolved once all have exited. */
-export async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+async function stopAll(children: readonly ChildProcess[]): Promise<void> {
   await Promise.all(
     children.map((child) => {
       if (child.exitCode !== null || child.signalCode !== null) return undefined;
@@ -153,5 +153,73 @@ export class TradeNumbering {
   close(): void {
     this.sequencer.close();
     this.publisher.close();
+  }
+}
+
+/**
+ * What every gateway e2e test runs on: a NATS server and a database of its own (another test's gateway may
+ * already have made its first admin), a subject root, trades numbered into its stream PUSH, and the
+ * environment a gateway process needs; `close()` stops the gateways started through it and removes it all.
+ */
+export class GatewayTestBed {
+  readonly subjects: Subjects;
+  private readonly children: ChildProcess[] = [];
+
+  private constructor(
+    readonly nats: NatsServerProcess,
+    readonly link: NatsLink,
+    readonly database: Awaited<ReturnType<typeof ownDatabase>>,
+    readonly trades: TradeNumbering,
+    readonly root: string,
+  ) {
+    this.subjects = createSubjects(root);
+  }
+
+  static async open(sharedDatabaseUrl: string, name: string): Promise<GatewayTestBed> {
+    const nats = await NatsServerProcess.start();
+    const link = await NatsLink.connect({
+      servers: [nats.url],
+      name: `ws-gateway-e2e/${name}`,
+      pingIntervalMs: 2_000,
+      maxPingOut: 2,
+      reconnectWaitMs: 200,
+      reconnectJitterMs: 100,
+    });
+    const root = uniqueSubjectRoot();
+    const database = await ownDatabase(sharedDatabaseUrl, name);
+    return new GatewayTestBed(
+      nats,
+      link,
+      database,
+      await TradeNumbering.open(link, createSubjects(root)),
+      root,
+    );
+  }
+
+  get env(): Record<string, string> {
+    return {
+      TM_NATS_URL: this.nats.url,
+      TM_DATABASE_URL: this.database.url,
+      TM_SUBJECT_ROOT: this.root,
+      TM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    };
+  }
+
+  /** A gateway on this bed, with `env` added to the bed's; stopped by close(). */
+  async gateway(
+    env: Record<string, string>,
+    ready?: (url: string) => Promise<number>,
+  ): Promise<{ url: string; child: ChildProcess }> {
+    const started = await startGateway({ ...this.env, ...env }, ready);
+    this.children.push(started.child);
+    return started;
+  }
+
+  async close(): Promise<void> {
+    await stopAll(this.children);
+    this.trades.close();
+    await this.link.close();
+    await this.nats.dispose();
+    await this.database.drop();
   }
 }

@@ -1,22 +1,10 @@
 // The drop test of issue 5: trades flow while clients are cut off every few seconds and come back, each
 // time on the other of two gateway instances, resuming from the last sequence they hold. Every client
 // must end with every event of its topics exactly once and in order, and no discontinuity.
-import { createSubjects } from '@tm/contracts';
-import { NatsLink } from '@tm/messaging';
-import { expectEventually, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
-import type { ChildProcess } from 'node:child_process';
+import { expectEventually } from '@tm/testing';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  login,
-  ownDatabase,
-  startGateway,
-  stopAll,
-  trade,
-  TradeNumbering,
-  type Push,
-} from './gateway-harness.js';
+import { GatewayTestBed, login, trade, type Push } from './gateway-harness.js';
 
 const FEED_MS = 12_000;
 const CLIENTS = 6;
@@ -82,52 +70,24 @@ class DroppingClient {
 }
 
 describe('ws-gateway drop test across two instances', () => {
-  let nats: NatsServerProcess;
-  let link: NatsLink;
-  let database: Awaited<ReturnType<typeof ownDatabase>> | undefined;
-  let trades: TradeNumbering | undefined;
+  let bed: GatewayTestBed | undefined;
   const gateways: string[] = [];
-  const children: ChildProcess[] = [];
   const clients: DroppingClient[] = [];
-  const root = uniqueSubjectRoot();
 
   beforeAll(async () => {
-    nats = await NatsServerProcess.start();
-    link = await NatsLink.connect({
-      servers: [nats.url],
-      name: 'ws-gateway-drop-e2e',
-      pingIntervalMs: 2_000,
-      maxPingOut: 2,
-      reconnectWaitMs: 200,
-      reconnectJitterMs: 100,
-    });
-    database = await ownDatabase(inject('databaseUrl'), 'ws_drop');
-    trades = await TradeNumbering.open(link, createSubjects(root));
-    const env = {
-      TM_NATS_URL: nats.url,
-      TM_DATABASE_URL: database.url,
-      TM_SUBJECT_ROOT: root,
-      TM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    };
+    bed = await GatewayTestBed.open(inject('databaseUrl'), 'ws_drop');
     // One after the other: the first makes the admin both share.
-    for (const instance of ['gw-a', 'gw-b']) {
-      const started = await startGateway({ ...env, TM_INSTANCE_ID: instance });
-      children.push(started.child);
-      gateways.push(started.url);
-    }
+    for (const instance of ['gw-a', 'gw-b'])
+      gateways.push((await bed.gateway({ TM_INSTANCE_ID: instance })).url);
   }, 90_000);
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    await stopAll(children);
-    trades?.close();
-    await link?.close();
-    await nats?.dispose();
-    await database?.drop();
+    await bed?.close();
   });
 
   it('delivers every event of every topic exactly once and in order to clients cut off every few seconds', async () => {
-    const numbering = trades as TradeNumbering;
+    const numbering = (bed as GatewayTestBed).trades;
     const tokens = new Map<string, string>();
     for (const url of gateways) tokens.set(url, (await login(url)).accessToken);
     for (let i = 0; i < CLIENTS; i++) {

@@ -1,11 +1,11 @@
 // The ws-gateway process, as built, with socket.io clients: a subtree is watched, updates arrive batched
 // (never two pushes to one connection within the push window), every trade of a watched topic arrives
 // once and in order with its sequence, and an unwatch stops them.
-import { createSubjects, encodePayload, PUSH_EVENTS_KEPT_PER_TOPIC, type AggregateV1 } from '@tm/contracts';
-import { NatsLink } from '@tm/messaging';
+import { encodePayload, PUSH_EVENTS_KEPT_PER_TOPIC, type AggregateV1, type Subjects } from '@tm/contracts';
+import type { NatsLink } from '@tm/messaging';
 import { instrumentSlot } from '@tm/sharding';
-import { expectEventually, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { expectEventually } from '@tm/testing';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,11 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ADMIN_PASSWORD,
+  GatewayTestBed,
   login,
-  ownDatabase,
-  startGateway,
-  stopAll,
   trade,
-  TradeNumbering,
   type Push,
+  type TradeNumbering,
 } from './gateway-harness.js';
 
 const WINDOW_MS = 100;
@@ -63,19 +61,13 @@ function aggregate(instrument: string, bid: number, tsInit: number, depth = 1): 
 }
 
 describe('ws-gateway push over socket.io', () => {
-  let nats: NatsServerProcess;
+  let bed: GatewayTestBed | undefined;
   let link: NatsLink;
-  let gateway: ChildProcess;
-  let url: string;
-  let env: Record<string, string>;
-  let token: string;
-  let database: Awaited<ReturnType<typeof ownDatabase>> | undefined;
-  let databaseUrl = '';
+  let subjects: Subjects;
   let trades: TradeNumbering;
-  const root = uniqueSubjectRoot();
-  const subjects = createSubjects(root);
+  let url: string;
+  let token: string;
   const sockets: Socket[] = [];
-  const children: ChildProcess[] = [];
 
   const open = (at: string, auth: Record<string, unknown>) => {
     const socket = io(at, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth });
@@ -95,38 +87,15 @@ describe('ws-gateway push over socket.io', () => {
   const ask = (socket: Socket, event: string, body: unknown) =>
     socket.timeout(5_000).emitWithAck(event, body) as Promise<{ ok: boolean; [k: string]: unknown }>;
   beforeAll(async () => {
-    nats = await NatsServerProcess.start();
-    link = await NatsLink.connect({
-      servers: [nats.url],
-      name: 'ws-gateway-e2e',
-      pingIntervalMs: 2_000,
-      maxPingOut: 2,
-      reconnectWaitMs: 200,
-      reconnectJitterMs: 100,
-    });
-    // A database of its own: another test's gateway (the fleet's) may already have made its first admin.
-    database = await ownDatabase(inject('databaseUrl'), 'ws_push');
-    databaseUrl = database.url;
-    trades = await TradeNumbering.open(link, subjects);
-    env = {
-      TM_NATS_URL: nats.url,
-      TM_DATABASE_URL: databaseUrl,
-      TM_SUBJECT_ROOT: root,
-      TM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    };
-    const started = await startGateway({ ...env, TM_INSTANCE_ID: 'gw-e2e' });
-    ({ url, child: gateway } = started);
-    children.push(gateway);
+    bed = await GatewayTestBed.open(inject('databaseUrl'), 'ws_push');
+    ({ link, subjects, trades } = bed);
+    ({ url } = await bed.gateway({ TM_INSTANCE_ID: 'gw-e2e' }));
     token = (await login(url)).accessToken;
   }, 60_000);
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    await stopAll(children);
-    trades?.close();
-    await link?.close();
-    await nats?.dispose();
-    await database?.drop();
+    await bed?.close();
   });
 
   it('accepts a socket only with a valid access token', async () => {
@@ -263,8 +232,10 @@ describe('ws-gateway push over socket.io', () => {
   });
 
   it('stops deliveries when the access token expires and resumes them, watches kept, on a fresh one over the socket', async () => {
-    const short = await startGateway({ ...env, TM_INSTANCE_ID: 'gw-e2e-short', TM_JWT_ACCESS_EXPIRY: '2s' });
-    children.push(short.child);
+    const short = await (bed as GatewayTestBed).gateway({
+      TM_INSTANCE_ID: 'gw-e2e-short',
+      TM_JWT_ACCESS_EXPIRY: '2s',
+    });
     const { socket, pushes } = await connect(short.url, (await login(short.url)).accessToken);
     const expired = new Promise<unknown>((resolve) => socket.once('token_expired', resolve));
     await ask(socket, 'watch', { patterns: ['trades/kraken/ADA/USDT'] });
@@ -290,12 +261,10 @@ describe('ws-gateway push over socket.io', () => {
   it('holds at most its cap for a client that stops reading, cuts its events with a marker, and keeps serving the others', async () => {
     // Above what one window of these books holds (~160 KB), so a client that reads keeps everything.
     const CAP = 262_144;
-    const capped = await startGateway({
-      ...env,
+    const capped = await (bed as GatewayTestBed).gateway({
       TM_INSTANCE_ID: 'gw-e2e-capped',
       TM_PUSH_MAX_PENDING_BYTES: String(CAP),
     });
-    children.push(capped.child);
     const held = async () => {
       const text = await (await fetch(`${capped.url}/metrics`)).text();
       const value = (where: string) =>
@@ -377,7 +346,7 @@ describe('ws-gateway push over socket.io', () => {
 
   it('refuses a watch the role may not make', async () => {
     // A viewer reads market data and system events, not orders or logs.
-    const db = new pg.Client({ connectionString: databaseUrl });
+    const db = new pg.Client({ connectionString: (bed as GatewayTestBed).database.url });
     await db.connect();
     try {
       await db.query(
@@ -492,11 +461,10 @@ describe('ws-gateway push over socket.io', () => {
         req.on('error', reject);
         req.end(body === undefined ? undefined : JSON.stringify(body));
       });
-    const secure = await startGateway(
-      { ...env, TM_INSTANCE_ID: 'gw-e2e-tls', TM_TLS_CERT: certFile, TM_TLS_KEY: keyFile },
+    const secure = await (bed as GatewayTestBed).gateway(
+      { TM_INSTANCE_ID: 'gw-e2e-tls', TM_TLS_CERT: certFile, TM_TLS_KEY: keyFile },
       async (at) => (await request(`${at}/ready`, 'GET')).status,
     );
-    children.push(secure.child);
     expect(secure.url.startsWith('https://')).toBe(true);
     const loggedIn = await request(`${secure.url}/api/auth/login`, 'POST', {
       username: 'admin',

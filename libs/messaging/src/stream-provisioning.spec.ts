@@ -45,7 +45,12 @@ describe('provisionStream when another process wins the add race', () => {
   it('re-reads the stream and updates it when it differs', async () => {
     const { jsm, calls } = managerLosingTheRace({ subjects: ['tm.exec.1'], max_age: 1_000_000_000 });
     await provisionStream(jsm, spec);
-    expect(calls).toEqual(['info', 'add', 'info', 'update {"subjects":["tm.exec.*"],"max_age":1000000000}']);
+    expect(calls).toEqual([
+      'info',
+      'add',
+      'info',
+      'update {"subjects":["tm.exec.*"],"max_age":1000000000,"max_msgs_per_subject":-1}',
+    ]);
   });
 
   it('rethrows any other add failure', async () => {
