@@ -3,7 +3,7 @@
 import { createStreams, createSubjects, type Subjects, type TradeV1 } from '@tm/contracts';
 import { NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
 import { ensureDatabase } from '@tm/persistence';
-import { CONSOLIDATED, lastSequenceIn, TopicSequencer } from '@tm/push';
+import { lastSequenceIn, TopicSequencer, TradeEvents } from '@tm/push';
 import { instrumentSlot } from '@tm/sharding';
 import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -107,13 +107,11 @@ export function trade(instrument: string, source: string, id: number): TradeV1 {
   };
 }
 
-/**
- * Trades as the aggregator numbers them: each the next event of its source's topic and of the consolidated
- * one, stored in stream PUSH.
- */
+/** Trades numbered into stream PUSH by the aggregator's own TradeEvents, without an aggregator process. */
 export class TradeNumbering {
   private readonly publisher: ReliablePublisher;
   private readonly sequencer: TopicSequencer;
+  private readonly events: TradeEvents;
 
   private constructor(
     link: NatsLink,
@@ -129,6 +127,7 @@ export class TradeNumbering {
         throw error;
       },
     });
+    this.events = new TradeEvents(this.sequencer);
   }
 
   static async open(link: NatsLink, subjects: Subjects): Promise<TradeNumbering> {
@@ -139,10 +138,7 @@ export class TradeNumbering {
   }
 
   publish(t: TradeV1): void {
-    const slot = instrumentSlot(t.instrument);
-    const value = { tradeId: t.tradeId, source: t.source, price: t.price, amount: t.amount };
-    this.sequencer.append({ stream: 'trades', source: t.source, key: t.instrument }, slot, value);
-    this.sequencer.append({ stream: 'trades', source: CONSOLIDATED, key: t.instrument }, slot, value);
+    this.events.trade(t, instrumentSlot(t.instrument));
   }
 
   /** Resolves once the stream has acknowledged everything published. */

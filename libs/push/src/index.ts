@@ -39,6 +39,7 @@ export {
   type PushEventPublisher,
   type TopicSequencerOptions,
 } from './sequence/topic-sequencer.js';
+export { TradeEvents } from './sequence/trade-events.js';
 export {
   TopicEventLog,
   type LogAdvance,

@@ -22,14 +22,13 @@ import {
 import { MarketAggregator } from '@tm/aggregation';
 import { SlotMembership } from '@tm/membership';
 import { DeadLetterPublisher, NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
-import { lastSequenceIn, TopicSequencer } from '@tm/push';
+import { lastSequenceIn, TopicSequencer, TradeEvents } from '@tm/push';
 import { instrumentSlot, SLOT_COUNT } from '@tm/sharding';
 import { expectEventually, NatsServerProcess, streamPayloads, uniqueSubjectRoot } from '@tm/testing';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregationWorker } from '../src/aggregation/aggregation-worker.js';
 import { MarketEvents } from '../src/publishing/market-events.js';
-import { TradeEvents } from '../src/publishing/trade-events.js';
 import { AggregationStateStore } from '../src/state/aggregation-state-store.js';
 
 const SECOND = 1_000_000;

@@ -12,6 +12,7 @@ import { AuthModule } from '../src/auth/auth.module.js';
 import { TokenService } from '../src/auth/token.service.js';
 import { DEVELOPMENT_JWT_SECRET, wsGatewayConfigSpec } from '../src/config/ws-gateway.config.js';
 import { usersMigration } from '../src/migrations/0001-users.migration.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 const SECRET = 'integration-test-secret-of-at-least-32-characters';
 const ADMIN_PASSWORD = 'correct-horse-battery';
@@ -87,12 +88,9 @@ class AuthHarness {
     return new AuthHarness(app, dataSource, schema, logs);
   }
 
-  /** Serves on an ephemeral port of 127.0.0.1; module init (the first admin, the start checks) runs here. */
-  async listen(): Promise<number> {
-    await this.app.listen(0, '127.0.0.1');
-    const address = this.app.getHttpServer().address();
-    if (!address || typeof address !== 'object') throw new Error('not listening');
-    return address.port;
+  /** Module init (the first admin, the start checks) runs here. */
+  listen(): Promise<number> {
+    return listenOnLoopback(this.app);
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,7 @@ import { MarketApiModule } from '../src/market-api/market-api.module.js';
 import { usersMigration } from '../src/migrations/0001-users.migration.js';
 import { OpenApiModule } from '../src/openapi/openapi.module.js';
 import { TradeHistoryModule } from '../src/trade-history/trade-history.module.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 const MINUTE = 60_000_000;
 const SECOND = 1_000_000;
@@ -213,11 +214,8 @@ class RestApiHarness {
     return this.schema.schema;
   }
 
-  async listen(): Promise<number> {
-    await this.app.listen(0, '127.0.0.1');
-    const address = this.app.getHttpServer().address();
-    if (!address || typeof address !== 'object') throw new Error('not listening');
-    return address.port;
+  listen(): Promise<number> {
+    return listenOnLoopback(this.app);
   }
 
   async close(): Promise<void> {

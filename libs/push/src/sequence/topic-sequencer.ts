@@ -81,11 +81,6 @@ export class TopicSequencer {
     }
   }
 
-  /** Topics with a counter (numbering, or waiting for their last sequence). */
-  get size(): number {
-    return this.topics.size;
-  }
-
   close(): void {
     this.closed = true;
     this.topics.clear();

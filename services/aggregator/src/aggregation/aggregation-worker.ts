@@ -2,13 +2,13 @@ import { nowMicros, type Subjects } from '@tm/contracts';
 import type { MarketAggregator, TickOutput } from '@tm/aggregation';
 import type { SlotMembership } from '@tm/membership';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { TradeEvents } from '@tm/push';
 import type { Logger } from '@tm/telemetry';
 import { MarketDataIngest, type RefusedMarketData } from '../ingest/market-data-ingest.js';
 import { OwnedSlots } from '../ingest/owned-slots.js';
 import { AggregateBroadcaster } from '../publishing/aggregate-broadcaster.js';
 import { BookResyncRequests } from '../publishing/book-resync-requests.js';
 import type { MarketEvents } from '../publishing/market-events.js';
-import type { TradeEvents } from '../publishing/trade-events.js';
 import { SnapshotResponder } from '../snapshot/snapshot-responder.js';
 import type { AggregationStateStore } from '../state/aggregation-state-store.js';
 import { SlotHandover } from './slot-handover.js';
@@ -97,6 +97,11 @@ export class AggregationWorker {
   /** Closed candles and windows JetStream never took (its queue was full or it closed). */
   eventsNotPublished(): number {
     return this.opts.events.failed;
+  }
+
+  /** Trade events numbered, lost (waiting while their slot moved away) and not stored. */
+  tradeEventCounters(): TradeEvents['counters'] {
+    return this.opts.trades.counters;
   }
 
   /** Input the aggregation refused, per source and reason (the ingest counts its own refusals). */

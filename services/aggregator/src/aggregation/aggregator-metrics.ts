@@ -32,6 +32,9 @@ export class AggregatorMetrics {
         statesImported: worker.handover.imported,
         bookResyncRequests: worker.bookResync.sent,
         eventsNotPublished: worker.eventsNotPublished(),
+        ...Object.fromEntries(
+          Object.entries(worker.tradeEventCounters()).map(([name, value]) => [`tradeEvents_${name}`, value]),
+        ),
       }))
         this.counters.set({ outcome }, value);
       for (const bySource of [worker.ingest.refusals(), worker.rejections()])

@@ -20,12 +20,11 @@ import {
   SUBJECTS,
   type ServiceIdentity,
 } from '@tm/service-host';
-import { lastSequenceIn, TopicSequencer } from '@tm/push';
+import { lastSequenceIn, TopicSequencer, TradeEvents } from '@tm/push';
 import { MetricsRegistry, type Logger } from '@tm/telemetry';
 import type { aggregatorConfigSpec } from '../config/aggregator.config.js';
 import type { RefusedMarketData } from '../ingest/market-data-ingest.js';
 import { MarketEvents } from '../publishing/market-events.js';
-import { TradeEvents } from '../publishing/trade-events.js';
 import { AggregationStateStore } from '../state/aggregation-state-store.js';
 import { AggregationWorker } from './aggregation-worker.js';
 import { AggregatorMetrics } from './aggregator-metrics.js';

@@ -79,8 +79,12 @@ export class TopicFeed {
   private readonly reads = new Set<Promise<void>>();
   private readonly holeChecks = new Set<string>();
   private closed = false;
+  /** Subjects of stream PUSH start with it; everything else this feed hears is an aggregate. */
+  private readonly pushPrefix: string;
 
-  constructor(private readonly opts: TopicFeedOptions) {}
+  constructor(private readonly opts: TopicFeedOptions) {
+    this.pushPrefix = opts.subjects.all.push().slice(0, -1); // `tm.push.>` without its `>`
+  }
 
   get epoch(): string {
     return this.opts.epoch;
@@ -147,7 +151,7 @@ export class TopicFeed {
         },
       }),
     );
-    if (!subject.startsWith(`${this.opts.subjects.root}.push.`)) return;
+    if (!subject.startsWith(this.pushPrefix)) return;
     // The live subscription first, then what the stream kept: together they miss nothing.
     const read: Promise<void> = this.opts.nc
       .flush()
@@ -188,7 +192,7 @@ export class TopicFeed {
   }
 
   private onMessage(msg: Msg): void {
-    if (msg.subject.startsWith(`${this.opts.subjects.root}.push.`)) return this.onEvent(msg);
+    if (msg.subject.startsWith(this.pushPrefix)) return this.onEvent(msg);
     const decoded = decodePayload(AggregateV1, msg.data);
     if (!decoded.ok)
       return this.opts.refuse({ subject: msg.subject, payload: msg.data, reason: decoded.reason });

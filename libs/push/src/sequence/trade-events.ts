@@ -1,10 +1,12 @@
 import type { TradeV1 } from '@tm/contracts';
-import { CONSOLIDATED, type TopicSequencer } from '@tm/push';
+import { CONSOLIDATED } from '../topic/topic.js';
+import type { TopicSequencer } from './topic-sequencer.js';
 
 /**
  * The trades of the owned slots as push events (ADR 0006): each trade is the next event of its source's
  * topic (`trades/<source>/<instrument>`) and of the consolidated one (`trades/*\/<instrument>`), numbered
- * here, where every trade of the slot passes in order, and stored in stream PUSH for every gateway.
+ * by the slot's owner (the aggregator), where every trade of the slot passes in order, and stored in
+ * stream PUSH for every gateway.
  */
 export class TradeEvents {
   constructor(private readonly sequencer: TopicSequencer) {}
