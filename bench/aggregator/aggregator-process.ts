@@ -3,29 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tm/testing';
+import { parseMetrics } from '../shared/prometheus-text.js';
 
 const AGGREGATOR_MAIN = fileURLToPath(new URL('../../../services/aggregator/dist/main.js', import.meta.url));
 const OUTPUT_LINES_KEPT = 50;
-
-export interface MetricSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus text format, any labels in any order; comments and unparsable lines are skipped. */
-export function parseMetrics(text: string): MetricSample[] {
-  const samples: MetricSample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (match === null) continue;
-    const labels: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[label[1] as string] = label[2] as string;
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
 
 /** The counters of `tm_aggregator_messages` by outcome, the owned slots, and refusals by source and reason. */
 export interface AggregatorCounters {

@@ -15,8 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MarketAggregator, MarketDataDecoder } from '@tm/aggregation';
-import { AggregateV1, createBuckets, createStreams, createSubjects, nowMicros } from '@tm/contracts';
+import { MarketAggregator } from '@tm/aggregation';
+import {
+  AggregateV1,
+  createBuckets,
+  createStreams,
+  createSubjects,
+  MarketDataDecoder,
+  nowMicros,
+} from '@tm/contracts';
 import { provisionStream } from '@tm/messaging';
 import { NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { BenchDatabase } from '../shared/bench-database.js';

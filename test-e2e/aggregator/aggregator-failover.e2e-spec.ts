@@ -19,7 +19,7 @@ import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AggregatorProcess } from './aggregator-process.js';
+import { ServiceProcess } from '../fleet/service-process.js';
 
 const SURVIVOR = 'agg-a';
 const LEAVER = 'agg-b';
@@ -185,7 +185,7 @@ describe('aggregator failover between two instances', () => {
   let nats: NatsServerProcess;
   let link: NatsLink;
   // Whatever a test started, stopped after it whatever its outcome.
-  let processes: AggregatorProcess[] = [];
+  let processes: ServiceProcess[] = [];
   let feed: MarketFeed | undefined;
   let recorder: AggregateRecorder | undefined;
 
@@ -216,13 +216,13 @@ describe('aggregator failover between two instances', () => {
 
   /** Both instances on a root of their own, each having claimed its share. */
   async function startPair(): Promise<{
-    survivor: AggregatorProcess;
-    leaver: AggregatorProcess;
+    survivor: ServiceProcess;
+    leaver: ServiceProcess;
     root: string;
   }> {
     const root = uniqueSubjectRoot();
     const start = async (instanceId: string) => {
-      const instance = new AggregatorProcess(instanceId, {
+      const instance = new ServiceProcess('aggregator', instanceId, {
         TM_NATS_URL: nats.url,
         TM_DATABASE_URL: inject('databaseUrl'),
         TM_SUBJECT_ROOT: root,

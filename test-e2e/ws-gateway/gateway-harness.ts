@@ -2,15 +2,14 @@
 // trades numbered into stream PUSH by the same TopicSequencer the aggregator runs.
 import { createStreams, createSubjects, type Subjects, type TradeV1 } from '@tm/contracts';
 import { NatsLink, provisionStream, ReliablePublisher } from '@tm/messaging';
-import { ensureDatabase } from '@tm/persistence';
 import { lastSequenceIn, TopicSequencer, TradeEvents } from '@tm/push';
 import { instrumentSlot } from '@tm/sharding';
 import { expectEventually, freePort, NatsServerProcess, uniqueSubjectRoot } from '@tm/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import pg from 'pg';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../fleet/fleet-process.js';
+import { ownDatabase, type OwnDatabase } from '../fleet/own-database.js';
 
 const MAIN = join(REPO_ROOT, 'services/ws-gateway/dist/main.js');
 export const ADMIN_PASSWORD = 'e2e-admin-password-3f9a';
@@ -21,24 +20,6 @@ export interface Push {
   states: { topic: string; value: Record<string, unknown> }[];
   events: { topic: string; seq: number; value: { tradeId: string } }[];
   discontinuities: { topic: string; lastSeq: number; reason: string }[];
-}
-
-/** A database named after the shared one with `suffix`, made fresh; `drop` removes it. */
-async function ownDatabase(sharedUrl: string, suffix: string) {
-  const shared = new URL(sharedUrl);
-  const name = `${shared.pathname.slice(1)}_${suffix}`;
-  await ensureDatabase(shared.toString(), name);
-  const own = new URL(shared);
-  own.pathname = `/${name}`;
-  return {
-    url: own.toString(),
-    drop: async () => {
-      const admin = new pg.Client({ connectionString: sharedUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 /** One ws-gateway process, as built, on the test's NATS and database. */
@@ -164,7 +145,7 @@ export class GatewayTestBed {
   private constructor(
     readonly nats: NatsServerProcess,
     readonly link: NatsLink,
-    readonly database: Awaited<ReturnType<typeof ownDatabase>>,
+    readonly database: OwnDatabase,
     readonly trades: TradeNumbering,
     readonly root: string,
   ) {

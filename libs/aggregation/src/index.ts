@@ -25,4 +25,3 @@ export {
   type ReplayOptions,
   type ReplayTickSource,
 } from './replay/replay-recording.js';
-export { MarketDataDecoder, type MarketDataKind, type MarketDataPayload } from './market-data-decoder.js';

@@ -29,6 +29,7 @@ export {
 export { nowMicros } from './clock.js';
 export { decodePayload, encodePayload, validatePayload, type DecodeResult } from './payload-decoder.js';
 export { deadLetterOf } from './dead-letter.js';
+export { MarketDataDecoder, type MarketDataKind, type MarketDataPayload } from './market-data-decoder.js';
 export {
   BeaconV1,
   CONTROL_ACTIONS,
@@ -66,6 +67,7 @@ export {
   OpenCandleV1,
 } from './schemas/aggregate.schema.js';
 export { PushEventV1 } from './schemas/push-event.schema.js';
+export { FLOW_EVENT_TYPES, FLOW_VERBS, FlowEventV1 } from './schemas/flow-event.schema.js';
 export {
   BalanceV1,
   BalancesUpdatedV1,

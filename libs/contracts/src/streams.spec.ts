@@ -4,7 +4,7 @@ import { createBuckets, createStreams } from './streams.js';
 describe('createStreams', () => {
   it('names the streams <ROOT>_<KIND> under the default root', () => {
     const streams = createStreams();
-    expect(Object.keys(streams).sort()).toEqual(['DLQ', 'EXEC', 'MD', 'PUSH', 'SYS']);
+    expect(Object.keys(streams).sort()).toEqual(['DLQ', 'EXEC', 'FLOW', 'MD', 'PUSH', 'SYS']);
     for (const [kind, spec] of Object.entries(streams)) expect(spec.name).toBe(`TM_${kind}`);
   });
 
@@ -22,6 +22,7 @@ describe('createStreams', () => {
       maxAgeMs: 86_400_000,
     });
     expect(streams.EXEC).toMatchObject({ name: 'T1A2B3C4D_EXEC', subjects: ['t1a2b3c4d.exec.*'] });
+    expect(streams.FLOW).toMatchObject({ name: 'T1A2B3C4D_FLOW', subjects: ['t1a2b3c4d.flow.event.*'] });
     expect(streams.SYS).toMatchObject({
       name: 'T1A2B3C4D_SYS',
       subjects: ['t1a2b3c4d.sys.lifecycle.>', 't1a2b3c4d.sys.snapshot.>'],
@@ -51,6 +52,7 @@ describe('createBuckets', () => {
       VENUE_BUDGET: 'TM_VENUE_BUDGET',
       VENUE_SESSIONS: 'TM_VENUE_SESSIONS',
       AGGREGATOR_MEMBERS: 'TM_AGGREGATOR_MEMBERS',
+      PERSISTER_MEMBERS: 'TM_PERSISTER_MEMBERS',
       AGGREGATION_STATE: 'TM_AGGREGATION_STATE',
     });
     expect(createBuckets('t1abc').VENUE_BUDGET).toBe('T1ABC_VENUE_BUDGET');

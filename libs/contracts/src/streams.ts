@@ -30,6 +30,8 @@ export function createStreams(root: string = DEFAULT_SUBJECT_ROOT) {
     },
     /** Execution reports, order and position updates. */
     EXEC: { name: `${prefix}_EXEC`, subjects: [s.all.exec()], maxAgeMs: 7 * DAY_MS },
+    /** Flow events (started, step done, finished): the audit the persister keeps. */
+    FLOW: { name: `${prefix}_FLOW`, subjects: [s.all.flowEvent()], maxAgeMs: 7 * DAY_MS },
     /** Lifecycle transitions and metric snapshots: kept so observability can catch up. */
     SYS: {
       name: `${prefix}_SYS`,
@@ -59,6 +61,8 @@ export function createBuckets(root: string = DEFAULT_SUBJECT_ROOT) {
     VENUE_SESSIONS: `${prefix}_VENUE_SESSIONS`,
     /** Live aggregator instances (SlotMembership): who owns which slots. */
     AGGREGATOR_MEMBERS: `${prefix}_AGGREGATOR_MEMBERS`,
+    /** Live persister instances (SlotMembership): who writes which slots. */
+    PERSISTER_MEMBERS: `${prefix}_PERSISTER_MEMBERS`,
     /** The last saved state of each instrument, by instrument, so a moved slot resumes where it was. */
     AGGREGATION_STATE: `${prefix}_AGGREGATION_STATE`,
   };

@@ -12,6 +12,7 @@ describe('createSubjects', () => {
     expect(s.mdAgg(5)).toBe('tm.md.agg.5');
     expect(s.flowCmd(9)).toBe('tm.flow.cmd.9');
     expect(s.flowProgress(9)).toBe('tm.flow.progress.9');
+    expect(s.flowEvent(9)).toBe('tm.flow.event.9');
     expect(s.exec(9)).toBe('tm.exec.9');
     expect(s.sysBeacon('aggregator', 'a-1')).toBe('tm.sys.beacon.aggregator.a-1');
     expect(s.sysSnapshot('aggregator', 'a-1')).toBe('tm.sys.snapshot.aggregator.a-1');
@@ -46,6 +47,7 @@ describe('createSubjects', () => {
       mdSnapshot: 'tm.md.snapshot.*',
       mdResync: 'tm.md.resync.*',
       exec: 'tm.exec.*',
+      flowEvent: 'tm.flow.event.*',
       venueRpc: 'tm.venue.>',
       sysBeacon: 'tm.sys.beacon.>',
       sysSnapshot: 'tm.sys.snapshot.>',

@@ -69,6 +69,8 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
     // Commands and execution, keyed by the account's slot.
     flowCmd: (slot: number) => `${root}.flow.cmd.${slotToken(slot)}`,
     flowProgress: (slot: number) => `${root}.flow.progress.${slotToken(slot)}`,
+    /** A flow's durable events (stream FLOW), keyed by the account's slot: what the persister keeps. */
+    flowEvent: (slot: number) => `${root}.flow.event.${slotToken(slot)}`,
     exec: (slot: number) => `${root}.exec.${slotToken(slot)}`,
     /** Venue RPC: one op on one venue account (`tm.venue.binance.binance-main.create-order`). */
     venueRpc: (venue: string, account: string, op: string) =>
@@ -98,6 +100,7 @@ export function createSubjects(root: string = DEFAULT_SUBJECT_ROOT) {
       mdSnapshot: () => `${root}.md.snapshot.*`,
       mdResync: () => `${root}.md.resync.*`,
       exec: () => `${root}.exec.*`,
+      flowEvent: () => `${root}.flow.event.*`,
       venueRpc: () => `${root}.venue.>`,
       sysBeacon: () => `${root}.sys.beacon.>`,
       sysSnapshot: () => `${root}.sys.snapshot.>`,

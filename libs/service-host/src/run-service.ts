@@ -143,11 +143,11 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
     logger,
     () => shutdown.requested,
   );
-  const migrations = await runMigrations(dataSource, {
-    schema: definition.schema,
-    migrations: [tmSlotMigration, ...definition.migrations],
-  });
-  if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'migrations applied');
+  // tm_slot first, whatever the service's migration ids: their CHECK constraints call it.
+  const applied: string[] = [];
+  for (const migrations of [[tmSlotMigration], definition.migrations])
+    applied.push(...(await runMigrations(dataSource, { schema: definition.schema, migrations })).applied);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
   postgresFeature.transition('Deployed', 'connected');
   postgresFeature.transition('Running', 'connected');
   await lifecycle.setDependency('postgres', { up: true });

@@ -1,6 +1,7 @@
 export { expectEventually } from './expect-eventually.js';
 export { freePort, freePortRange } from './free-port.js';
 export { NatsServerProcess } from './nats-server-process.js';
+export { PostgresServerProcess } from './postgres-server-process.js';
 export { TcpCutProxy } from './tcp-cut-proxy.js';
 export { uniqueSubjectRoot } from './subject-root.js';
 export { streamPayloads } from './stream-payloads.js';

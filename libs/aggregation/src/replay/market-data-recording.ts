@@ -1,7 +1,7 @@
 // The recording format of `tm record` / `tm replay`: JSON lines, each a market-data message as it was published
 // (`{"subject":"tm.md.tick.123","payload":{…}}`) or a tick() of the aggregation (`{"tick":<micros>}`).
 import type { BookDeltaV1, TickV1, TradeV1 } from '@tm/contracts';
-import { MarketDataDecoder, type MarketDataKind } from '../market-data-decoder.js';
+import { MarketDataDecoder, type MarketDataKind } from '@tm/contracts';
 
 export type RecordedMarketData =
   | { kind: 'tick'; subject: string; payload: TickV1 }

@@ -2,7 +2,7 @@
 // reads a clock or depends on unsorted iteration, so the same recording always gives byte-identical output.
 import type { AggregationSettings } from '../aggregation.settings.js';
 import { MarketAggregator, type IngestResult } from '../market-aggregator.js';
-import { MarketDataDecoder } from '../market-data-decoder.js';
+import { MarketDataDecoder } from '@tm/contracts';
 import {
   parseRecordingLine,
   type ParsedRecordingLine,

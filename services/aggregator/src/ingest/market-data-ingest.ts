@@ -1,11 +1,13 @@
-import type { BookDeltaV1, Subjects, TickV1, TradeV1 } from '@tm/contracts';
 import {
   MarketDataDecoder,
-  type IngestResult,
-  type MarketAggregator,
+  type BookDeltaV1,
   type MarketDataKind,
   type MarketDataPayload,
-} from '@tm/aggregation';
+  type Subjects,
+  type TickV1,
+  type TradeV1,
+} from '@tm/contracts';
+import type { IngestResult, MarketAggregator } from '@tm/aggregation';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { instrumentSlot } from '@tm/sharding';
 import type { OwnedSlots } from './owned-slots.js';

@@ -1,37 +1,38 @@
-// One aggregator instance, as built, in a process of its own: its JSON log lines kept and parsed so a test
+// One service instance, as built, in a process of its own: its JSON log lines kept and parsed so a test
 // can wait for what it says (`slots taken over`), and a signal to end it the way a crash or a deploy would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../fleet/fleet-process.js';
+import type { ServiceName } from '@tm/contracts';
+import { REPO_ROOT } from './fleet-process.js';
 
-const MAIN = join(REPO_ROOT, 'services/aggregator/dist/main.js');
 const KEPT_LINES = 4_000;
 
 /** The fields of a pino line the tests read; everything else stays in `raw`. */
-export interface AggregatorLogLine {
+export interface ServiceLogLine {
   msg: string;
   /** Epoch milliseconds, from the line's ISO time. */
   time?: number;
   raw: string;
 }
 
-export interface AggregatorExit {
+export interface ServiceExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-export class AggregatorProcess {
-  readonly lines: AggregatorLogLine[] = [];
-  readonly exited: Promise<AggregatorExit>;
+export class ServiceProcess {
+  readonly lines: ServiceLogLine[] = [];
+  readonly exited: Promise<ServiceExit>;
   private readonly child: ChildProcess;
   private partial = '';
   private alive = true;
 
   constructor(
+    readonly service: ServiceName,
     readonly instanceId: string,
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [join(REPO_ROOT, `services/${service}/dist/main.js`)], {
       env: { ...process.env, TM_LOG_LEVEL: 'info', ...env, TM_INSTANCE_ID: instanceId },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,7 +51,7 @@ export class AggregatorProcess {
   }
 
   /** The lines whose message is `msg`, in order. */
-  said(msg: string): AggregatorLogLine[] {
+  said(msg: string): ServiceLogLine[] {
     return this.lines.filter((line) => line.msg === msg);
   }
 
@@ -80,9 +81,9 @@ export class AggregatorProcess {
   }
 }
 
-function parseLine(raw: string): AggregatorLogLine {
+function parseLine(raw: string): ServiceLogLine {
   try {
-    const parsed = JSON.parse(raw) as Partial<Record<keyof AggregatorLogLine, unknown>>;
+    const parsed = JSON.parse(raw) as Partial<Record<keyof ServiceLogLine, unknown>>;
     return {
       msg: typeof parsed.msg === 'string' ? parsed.msg : '',
       time: typeof parsed.time === 'string' ? Date.parse(parsed.time) : undefined,

@@ -1,4 +1,4 @@
-import { BookDeltaV1, TickV1, TradeV1 } from '@tm/contracts';
+import { BookDeltaV1, TickV1, TradeV1 } from './schemas/market-data.schema.js';
 import { describe, expect, it } from 'vitest';
 import { MarketDataDecoder } from './market-data-decoder.js';
 

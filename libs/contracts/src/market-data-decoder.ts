@@ -1,16 +1,11 @@
-// Market data is decoded where it enters the aggregator, at hundreds of thousands of messages a second:
+// Market data is decoded where it enters a service, at hundreds of thousands of messages a second:
 // a hand-written structural check accepts the well-formed payload, and only a payload it does not accept
 // goes through the zod schema, which either accepts it after all or says which field is wrong. The
-// aggregation checks the numbers themselves (finite, not negative, positive), per source.
-import {
-  BookDeltaV1,
-  TickV1,
-  TradeV1,
-  UnifiedSymbol,
-  validatePayload,
-  type DecodeResult,
-} from '@tm/contracts';
+// numbers are checked for type only (JSON numbers are finite): the aggregation refuses negative ones per
+// source, the persister sends them through the schema to refuse them.
 import type { z } from 'zod';
+import { validatePayload, type DecodeResult } from './payload-decoder.js';
+import { BookDeltaV1, TickV1, TradeV1, UnifiedSymbol } from './schemas/market-data.schema.js';
 
 export type MarketDataKind = 'tick' | 'trade' | 'book';
 export type MarketDataPayload = TickV1 | TradeV1 | BookDeltaV1;
