@@ -28,6 +28,8 @@ const ROWS = Math.max(
   Math.round(Number(process.env.BENCH_ROWS ?? 500_000) / BATCH_ROWS) * BATCH_ROWS,
 );
 const INSTRUMENTS = 200;
+/** As `npm start` runs the persister (NODE_ARGS in deploy/local/fleet-plan.mjs); BENCH_NODE_ARGS to try others. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
 const TARGET_RATIO = 0.7;
 const TARGET_PEAK_BYTES = 512 * 1_024 * 1_024;
 const DAY_MICROS = 86_400_000_000;
@@ -102,7 +104,7 @@ class PersisterProcess {
     env: Record<string, string> = {},
   ): Promise<PersisterProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [PERSISTER_MAIN], {
+    const child = spawn(process.execPath, [...NODE_ARGS, PERSISTER_MAIN], {
       env: {
         ...process.env,
         TM_NATS_URL: NATS_URL,
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
   let persister: PersisterProcess | undefined;
   try {
     console.log(
-      `persister bench: ${ROWS.toLocaleString('en')} ticks over ${INSTRUMENTS} instruments, batches of ${BATCH_ROWS}`,
+      `persister bench: ${ROWS.toLocaleString('en')} ticks over ${INSTRUMENTS} instruments, batches of ${BATCH_ROWS}; persister run as node ${NODE_ARGS.join(' ')}`,
     );
     // A first start makes the schema (migrations) and the day's partition; it then stops before anything is timed.
     await provisionStream(jsm, streams.MD);

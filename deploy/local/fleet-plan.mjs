@@ -16,6 +16,12 @@ export const SERVICE_NAMES = [
   'observability',
 ];
 
+/**
+ * Node options per service. The persister holds each batch's rows in the young generation until they
+ * commit: a 32 MB semi-space keeps them out of old-space copies (bench/persister: ~+10% rows/s).
+ */
+export const NODE_ARGS = { persister: ['--max-semi-space-size=32'] };
+
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tm';
 export const DEFAULT_PORT_BASE = 7400;
@@ -45,7 +51,7 @@ function portBase(env) {
   return base;
 }
 
-/** One entry per service: what to run (`node <main>`), its log tag, HTTP port and environment. */
+/** One entry per service: what to run (`node <nodeArgs> <main>`), its log tag, HTTP port and environment. */
 export function fleetPlan(env, root = ROOT) {
   const base = portBase(env);
   const { natsUrl, databaseUrl } = infraUrls(env);
@@ -55,6 +61,7 @@ export function fleetPlan(env, root = ROOT) {
     tag: name.padEnd(TAG_WIDTH),
     port: base + index,
     main: join(root, 'services', name, 'dist', 'main.js'),
+    nodeArgs: NODE_ARGS[name] ?? [],
     env: {
       ...env,
       TM_NATS_URL: natsUrl,

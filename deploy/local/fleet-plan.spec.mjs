@@ -12,6 +12,8 @@ describe('fleetPlan', () => {
     });
     expect(plan.map((spec) => spec.port)).toEqual([7400, 7401, 7402, 7403, 7404, 7405, 7406]);
     expect(new Set(plan.map((spec) => spec.tag.length)).size).toBe(1);
+    expect(plan.find((spec) => spec.name === 'persister')?.nodeArgs).toEqual(['--max-semi-space-size=32']);
+    expect(plan.find((spec) => spec.name === 'aggregator')?.nodeArgs).toEqual([]);
   });
 
   it('gives each service its infra URLs, instance id and port, and passes the rest of the environment', () => {

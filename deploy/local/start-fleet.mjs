@@ -47,7 +47,7 @@ function launch(service) {
   const { spec } = service;
   // Detached: Ctrl-C reaches only the launcher, which then sends each service exactly one SIGTERM;
   // the guard and its IPC channel stop the service should the launcher die without doing so.
-  const child = spawn(process.execPath, ['--import', GUARD, spec.main], {
+  const child = spawn(process.execPath, [...spec.nodeArgs, '--import', GUARD, spec.main], {
     cwd: ROOT,
     env: spec.env,
     detached: true,

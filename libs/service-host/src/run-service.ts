@@ -6,7 +6,6 @@ import { createStreams, createSubjects, encodePayload, nowMicros } from '@tm/con
 import { LifecycleRecorder } from '@tm/lifecycle';
 import {
   DeadLetterPublisher,
-  NatsLink,
   provisionStream,
   ReliablePublisher,
   ReplyErrorFilter,
@@ -19,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { ApplicationLifecycle } from './application-lifecycle.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 import { BootProbeServer } from './boot-probe.server.js';
+import { connectNats } from './nats-connection.js';
 import { controlControllerFor } from './control.controller.js';
 import { DependencyWatch } from './dependency-watch.js';
 import { HostModule } from './host.module.js';
@@ -102,15 +102,7 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
   );
   natsFeature.transition('Deploying', 'connecting');
   const link = await awaitDependency(
-    NatsLink.connect({
-      servers: config.natsServers,
-      name: `${identity.service}/${identity.instance}`,
-      pingIntervalMs: config.natsPingIntervalMs,
-      maxPingOut: config.natsMaxPingOut,
-      reconnectWaitMs: config.natsReconnectWaitMs,
-      reconnectJitterMs: config.natsReconnectJitterMs,
-      logger,
-    }),
+    connectNats(config, `${identity.service}/${identity.instance}`, logger),
     lifecycle,
     natsFeature,
     `NATS unreachable at ${config.natsServers.join(',')}`,

@@ -12,6 +12,7 @@ import { SlotMembership } from '@tm/membership';
 import { NatsLink, provisionStream, ReliablePublisher, type DeadLetterPublisher } from '@tm/messaging';
 import {
   ApplicationLifecycle,
+  connectNats,
   DEAD_LETTERS,
   LOGGER,
   NATS_LINK,
@@ -96,15 +97,7 @@ export class AggregatorService implements OnModuleInit, OnApplicationBootstrap, 
     });
     const nc = this.link.connection;
     // The feed on a connection of its own: a backlog of ticks must not hold up membership renewals.
-    this.marketData = await NatsLink.connect({
-      servers: c.natsServers,
-      name: `aggregator/${this.identity.instance}/market-data`,
-      pingIntervalMs: c.natsPingIntervalMs,
-      maxPingOut: c.natsMaxPingOut,
-      reconnectWaitMs: c.natsReconnectWaitMs,
-      reconnectJitterMs: c.natsReconnectJitterMs,
-      logger: this.logger,
-    });
+    this.marketData = await connectNats(c, `aggregator/${this.identity.instance}/market-data`, this.logger);
     this.worker = new AggregationWorker({
       nc,
       marketData: this.marketData.connection,

@@ -129,21 +129,30 @@ export class FamilyReader {
   /** One message, in stream order (synchronous: the stream reader calls it as messages arrive). */
   private accept(subject: string, data: Uint8Array, seq: number): void {
     const batch = this.batch;
-    const family = this.o.family;
-    const slot = family.slotOf(subject);
-    if (slot === undefined) {
-      batch.refused.push({ subject, payload: data, reason: 'the subject carries no valid slot' });
-    } else {
-      const written = this.written.get(blockOfSlot(slot));
-      if (written !== undefined && seq > written) {
-        const decoded = family.decode ? family.decode(data) : decodePayload(family.schema, data);
-        if (decoded.ok) family.rows(decoded.value, slot, batch);
-        else batch.refused.push({ subject, payload: data, reason: decoded.reason });
-      }
+    try {
+      this.rowsOf(subject, data, seq, batch);
+    } catch (error) {
+      // A payload the schema took but the rows could not be made of: kept as a dead letter, never a crash.
+      batch.refused.push({ subject, payload: data, reason: `no rows made: ${(error as Error).message}` });
     }
     batch.lastSeq = seq;
     batch.firstReadAt ??= performance.now();
     if (batch.rowCount >= this.o.batchRows) this.close();
+  }
+
+  private rowsOf(subject: string, data: Uint8Array, seq: number, batch: FamilyBatch): void {
+    const family = this.o.family;
+    const slot = family.slotOf(subject);
+    if (slot === undefined) {
+      batch.refused.push({ subject, payload: data, reason: 'the subject carries no valid slot' });
+      return;
+    }
+    const written = this.written.get(blockOfSlot(slot));
+    // Not this instance's block, or written before: skipped without being parsed.
+    if (written === undefined || seq <= written) return;
+    const decoded = family.decode ? family.decode(data) : decodePayload(family.schema, data);
+    if (decoded.ok) family.rows(decoded.value, slot, batch);
+    else batch.refused.push({ subject, payload: data, reason: decoded.reason });
   }
 
   private onTimer(): void {
@@ -173,8 +182,12 @@ export class FamilyReader {
 
   /** Hands every queued batch not yet handed over to the writer, in stream order. */
   private submitQueued(): void {
-    while (this.submitted.length < this.queue.length)
-      this.submitted.push(this.submit(this.queue[this.submitted.length]!));
+    while (this.submitted.length < this.queue.length) {
+      const written = this.submit(this.queue[this.submitted.length]!);
+      // Followed in order by followCommits; a later one may fail first, which is not an unhandled rejection.
+      written.catch(() => undefined);
+      this.submitted.push(written);
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import { SlotMembership } from '@tm/membership';
 import { NatsLink, provisionStream, type DeadLetterPublisher } from '@tm/messaging';
 import {
   ApplicationLifecycle,
+  connectNats,
   DEAD_LETTERS,
   LOGGER,
   NATS_LINK,
@@ -97,15 +98,7 @@ export class PersistenceService implements OnModuleInit, OnApplicationBootstrap,
       logger: this.logger,
     });
     // The streams on a connection of their own: a backlog being read never holds up membership renewals.
-    this.feed = await NatsLink.connect({
-      servers: c.natsServers,
-      name: `persister/${this.identity.instance}/streams`,
-      pingIntervalMs: c.natsPingIntervalMs,
-      maxPingOut: c.natsMaxPingOut,
-      reconnectWaitMs: c.natsReconnectWaitMs,
-      reconnectJitterMs: c.natsReconnectJitterMs,
-      logger: this.logger,
-    });
+    this.feed = await connectNats(c, `persister/${this.identity.instance}/streams`, this.logger);
     const jsm = await this.feed.jetstreamManager();
     const streams = createStreams(this.subjects.root);
     for (const spec of new Set(CAPTURE_FAMILIES.map((family) => family.stream(streams))))

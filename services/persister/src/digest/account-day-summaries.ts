@@ -2,7 +2,7 @@
 // realized P&L (average cost, per venue and instrument), commission per fee currency, slippage, wins and
 // losses. Pure, so the figures are tested without a database.
 import type { Decimal } from 'decimal.js';
-import { applyFill, Dec, FLAT, type Position } from './average-cost.js';
+import { applyFill, Dec, FLAT, type Position } from '@tm/ledger';
 import { OrderReferences, slippageOf, type Side } from './slippage.js';
 
 /** Figures that went through a division (average cost, so P&L) are reported to this many places. */

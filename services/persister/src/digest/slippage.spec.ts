@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Dec } from './average-cost.js';
+import { Dec } from '@tm/ledger';
 import { OrderReferences, slippageOf } from './slippage.js';
 
 describe('slippageOf', () => {

@@ -1,7 +1,7 @@
 // Slippage of a fill against the price the order expected: its limit price, or for a market order the
 // price of its first fill (how far the order walked the book). Positive is worse for us.
 import type { Decimal } from 'decimal.js';
-import { Dec } from './average-cost.js';
+import { Dec } from '@tm/ledger';
 
 export type Side = 'buy' | 'sell';
 

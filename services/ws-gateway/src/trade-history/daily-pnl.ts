@@ -5,16 +5,10 @@
 // - fees are charged on the day they are paid, not folded into the cost: a fee in the quote currency is
 //   subtracted from that day's P&L, a fee in any other currency is reported beside it, never converted.
 // Linear instruments only: P&L is in the quote currency (`BTC/USDT`, `BTC/USDT:USDT` → USDT).
-import { Decimal } from 'decimal.js';
+import { applyFill, Dec, FLAT, type Position } from '@tm/ledger';
+import type { Decimal } from 'decimal.js';
 import type { DailyPnlRow } from './trade-history.dto.js';
 
-/** Plain notation always; precision far beyond any price or amount, so averages lose nothing that shows. */
-const Dec = Decimal.clone({
-  precision: 40,
-  rounding: Decimal.ROUND_HALF_EVEN,
-  toExpNeg: -1e9,
-  toExpPos: 1e9,
-});
 type Dec = Decimal;
 /** Figures that went through a division (average cost, P&L) are reported to this many places. */
 const REPORTED_PLACES = 18;
@@ -32,12 +26,6 @@ export interface PnlFill {
   feeCurrency: string | null;
   /** Microseconds since the epoch. */
   tsEvent: number;
-}
-
-export interface Position {
-  /** Signed: negative is short. */
-  size: Dec;
-  averageCost: Dec;
 }
 
 interface Day {
@@ -74,7 +62,7 @@ export class DailyPnl {
     if (fill.side !== 'buy' && fill.side !== 'sell')
       throw new Error(`fill ${fill.venue}/${fill.account} at ${fill.tsEvent} has side "${fill.side}"`);
     const key = `${fill.venue}\u0000${fill.account}\u0000${fill.instrument}`;
-    const before = this.positions.get(key) ?? { size: new Dec(0), averageCost: new Dec(0) };
+    const before = this.positions.get(key) ?? FLAT;
     const price = new Dec(fill.price);
     const amount = new Dec(fill.amount);
     const { position, realized } = applyFill(before, fill.side === 'buy' ? amount : amount.neg(), price);
@@ -141,28 +129,6 @@ export function dailyPnl(
   const pnl = new DailyPnl();
   for (const fill of fills) pnl.add(fill);
   return pnl.report(range);
-}
-
-/** One fill against a position: the position after it and what it realized (before fees). */
-export function applyFill(
-  position: Position,
-  signedAmount: Dec,
-  price: Dec,
-): { position: Position; realized: Dec } {
-  const { size, averageCost } = position;
-  if (size.isZero() || size.isNeg() === signedAmount.isNeg()) {
-    const total = size.abs().plus(signedAmount.abs());
-    const cost = size.abs().times(averageCost).plus(signedAmount.abs().times(price)).div(total);
-    return { position: { size: size.plus(signedAmount), averageCost: cost }, realized: new Dec(0) };
-  }
-  const closed = Dec.min(size.abs(), signedAmount.abs());
-  const perUnit = size.isNeg() ? averageCost.minus(price) : price.minus(averageCost);
-  const realized = closed.times(perUnit);
-  const after = size.plus(signedAmount);
-  if (after.isZero()) return { position: { size: after, averageCost: new Dec(0) }, realized };
-  // Past flat, the rest opened the other side at this fill's price; short of it, the cost stays.
-  const flipped = after.isNeg() !== size.isNeg();
-  return { position: { size: after, averageCost: flipped ? price : averageCost }, realized };
 }
 
 function rowOf(day: Day): DailyPnlRow {

@@ -1,5 +1,5 @@
 // A position under the average-cost method, in decimals: what each fill realizes and the position it leaves.
-// The same rules as the gateway's daily P&L (services cannot share code), so both report the same figures.
+// The gateway's daily P&L and the persister's digest both account with it, so they report the same figures.
 import { Decimal } from 'decimal.js';
 
 /** Plain notation always; precision far beyond any price or amount, so averages lose nothing that shows. */

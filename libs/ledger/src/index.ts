@@ -1,0 +1,1 @@
+export { applyFill, Dec, FLAT, type Position } from './average-cost.js';
