@@ -85,7 +85,10 @@ export class OrderedStreamReader {
 
   resume(): void {
     this.paused = false;
-    this.pull();
+    // Paused past the server's patience (PostgreSQL away a while): the consumer is gone, make it again.
+    if (this.due === 0 && performance.now() - this.heardAt > this.inactiveThresholdMs / 2)
+      this.reopen('resumed after a long pause');
+    else this.pull();
   }
 
   async stop(): Promise<void> {
@@ -96,7 +99,6 @@ export class OrderedStreamReader {
   }
 
   private async open(): Promise<void> {
-    this.heardAt = performance.now();
     const inbox = createInbox();
     this.inbox = inbox;
     this.due = 0;
@@ -108,17 +110,27 @@ export class OrderedStreamReader {
         if (!error && generation === this.generation) this.deliver(msg);
       },
     });
-    const info = await this.o.jsm.consumers.add(this.o.stream, {
-      ack_policy: AckPolicy.None,
-      filter_subject: this.o.filterSubject,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.nextStreamSeq,
-      mem_storage: true,
-      // The server removes it on its own if this process dies without deleting it.
-      inactive_threshold: this.o.heartbeatMs * PULL_HEARTBEATS * 2 * NANOS_PER_MS,
-    });
-    this.consumer = info.name;
+    try {
+      const info = await this.o.jsm.consumers.add(this.o.stream, {
+        ack_policy: AckPolicy.None,
+        filter_subject: this.o.filterSubject,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: this.nextStreamSeq,
+        mem_storage: true,
+        // The server removes it on its own if this process dies without deleting it.
+        inactive_threshold: this.inactiveThresholdMs * NANOS_PER_MS,
+      });
+      this.consumer = info.name;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
     this.pull();
+  }
+
+  /** How long the server keeps the consumer without a pull. */
+  private get inactiveThresholdMs(): number {
+    return this.o.heartbeatMs * PULL_HEARTBEATS * 2;
   }
 
   /** Asks for the next PULL_SIZE messages, unless a pull is in flight or the caller paused. */

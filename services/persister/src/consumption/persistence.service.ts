@@ -96,6 +96,7 @@ export class PersistenceService implements OnModuleInit, OnApplicationBootstrap,
       lazyMs: c.digestLazyMs,
       metrics: this.registry,
       logger: this.logger,
+      partitions,
     });
     // The streams on a connection of their own: a backlog being read never holds up membership renewals.
     this.feed = await connectNats(c, `persister/${this.identity.instance}/streams`, this.logger);
