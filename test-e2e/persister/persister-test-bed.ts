@@ -109,7 +109,8 @@ export class PersisterTestBed {
       TM_HTTP_PORT: String(port),
       TM_HTTP_HOST: '127.0.0.1',
       TM_DEPENDENCY_CHECK_INTERVAL: '250ms',
-      TM_PERSIST_MEMBER_TTL: '1s',
+      // Short, so a killed instance's slots move in seconds; not so short that a loaded machine loses a claim.
+      TM_PERSIST_MEMBER_TTL: '2s',
       ...env,
     });
     this.processes.push(process);

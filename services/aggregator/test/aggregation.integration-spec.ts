@@ -130,7 +130,8 @@ describe('aggregation worker over real NATS', () => {
         SlotMembership.open(link.connection, {
           bucket: buckets.AGGREGATOR_MEMBERS,
           instanceId: 'agg-test',
-          memberTtlMs: 600,
+          // Long: the only member must not give its slots up mid-test because a loaded CI machine stalled it.
+          memberTtlMs: 5_000,
         }),
       stateStore: await AggregationStateStore.open(link.connection, buckets.AGGREGATION_STATE),
       events: new MarketEvents(new ReliablePublisher(link, { maxInFlight: 32 }), subjects, () => undefined),
