@@ -28,7 +28,7 @@ export function slotInLastToken(subject: string): number | undefined {
   return isValidSlot(slot) && String(slot) === token ? slot : undefined;
 }
 
-const MICROS_PER_DAY = 86_400_000_000;
+export const MICROS_PER_DAY = 86_400_000_000;
 
 export function dayOfMicros(micros: number): number {
   return Math.floor(micros / MICROS_PER_DAY);

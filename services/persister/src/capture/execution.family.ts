@@ -1,8 +1,6 @@
 import { ExecutionEventV1 } from '@tm/contracts';
 import { copyJson, copyNullable, copyText, copyTimestamp } from '../batching/copy-text.js';
-import { dayOfMicros, slotInLastToken, type CaptureFamily } from './capture-family.js';
-
-const MICROS_PER_DAY = 86_400_000_000;
+import { dayOfMicros, MICROS_PER_DAY, slotInLastToken, type CaptureFamily } from './capture-family.js';
 
 /** Every execution event as sent; a fill also becomes a row of `fills` and marks its account-day for the digest. */
 export const executionFamily: CaptureFamily<ExecutionEventV1> = {
