@@ -27,6 +27,7 @@ export {
   type ServiceName,
 } from './fleet.js';
 export { nowMicros } from './clock.js';
+export { clientOrderIdOf } from './client-order-id.js';
 export { decodePayload, encodePayload, validatePayload, type DecodeResult } from './payload-decoder.js';
 export { deadLetterOf } from './dead-letter.js';
 export { MarketDataDecoder, type MarketDataKind, type MarketDataPayload } from './market-data-decoder.js';
@@ -67,7 +68,41 @@ export {
   OpenCandleV1,
 } from './schemas/aggregate.schema.js';
 export { PushEventV1 } from './schemas/push-event.schema.js';
-export { FLOW_EVENT_TYPES, FLOW_VERBS, FlowEventV1 } from './schemas/flow-event.schema.js';
+export {
+  FLOW_EVENT_TYPES,
+  FLOW_VERBS,
+  FlowEventV1,
+  type FlowEventType,
+} from './schemas/flow-event.schema.js';
+export {
+  FINISHED_FLOW_STATUSES,
+  FLOW_STATUSES,
+  FlowCancelCommandV1,
+  FlowCommandV1,
+  FlowErrorV1,
+  FlowGetCommandV1,
+  FlowProgressV1,
+  FlowRequesterV1,
+  FlowStartCommandV1,
+  FlowStateV1,
+  FlowStepStateV1,
+  PRE_TRADE_REASONS,
+  type FlowStatusV1,
+  type PreTradeReason,
+} from './schemas/flow-command.schema.js';
+export {
+  BuyInputV1,
+  CancelOrdersInputV1,
+  ConvertInputV1,
+  DepositAddressInputV1,
+  FLOW_VERB_INPUTS,
+  flowVerbJsonSchemas,
+  RepriceInputV1,
+  SellInputV1,
+  TransferInputV1,
+  type FlowVerbInput,
+  type FlowVerbName,
+} from './schemas/flow-verbs.schema.js';
 export {
   BalanceV1,
   BalancesUpdatedV1,
@@ -95,6 +130,7 @@ export {
   CreateOrderRequestV1,
   DepositAddressV1,
   DepositListV1,
+  DepositV1,
   EditOrderRequestV1,
   EmptyRequestV1,
   FetchDepositAddressRequestV1,
@@ -103,9 +139,12 @@ export {
   FetchOpenOrdersRequestV1,
   FetchOrderRequestV1,
   FillListV1,
+  InstrumentListV1,
+  InstrumentSpecV1,
   OrderListV1,
   OrderOriginV1,
   PositionListV1,
+  SimulateDepositRequestV1,
   TransferRequestV1,
   TransferResultV1,
   VENUE_OP_NAMES,

@@ -63,6 +63,8 @@ export function createBuckets(root: string = DEFAULT_SUBJECT_ROOT) {
     AGGREGATOR_MEMBERS: `${prefix}_AGGREGATOR_MEMBERS`,
     /** Live persister instances (SlotMembership): who writes which slots. */
     PERSISTER_MEMBERS: `${prefix}_PERSISTER_MEMBERS`,
+    /** Live flow-engine instances (SlotMembership): who runs the flows of which accounts. */
+    FLOW_ENGINE_MEMBERS: `${prefix}_FLOW_ENGINE_MEMBERS`,
     /** The last saved state of each instrument, by instrument, so a moved slot resumes where it was. */
     AGGREGATION_STATE: `${prefix}_AGGREGATION_STATE`,
   };

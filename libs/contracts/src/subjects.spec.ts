@@ -48,6 +48,8 @@ describe('createSubjects', () => {
       mdResync: 'tm.md.resync.*',
       exec: 'tm.exec.*',
       flowEvent: 'tm.flow.event.*',
+      flowCmd: 'tm.flow.cmd.*',
+      flowProgress: 'tm.flow.progress.*',
       venueRpc: 'tm.venue.>',
       sysBeacon: 'tm.sys.beacon.>',
       sysSnapshot: 'tm.sys.snapshot.>',

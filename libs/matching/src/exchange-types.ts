@@ -96,6 +96,9 @@ export interface Balance {
   locked: string;
 }
 
+/** `pending` until confirmed; only an `ok` deposit is in the balance. */
+export type DepositStatus = 'pending' | 'ok';
+
 export interface Deposit {
   depositId: string;
   account: string;
@@ -104,7 +107,19 @@ export interface Deposit {
   address: string;
   network: string;
   txId: string;
+  status: DepositStatus;
+  /** When it arrived. */
   time: number;
+  /** When it is (or was) confirmed and credited. */
+  confirmAt: number;
+}
+
+/** Where an incoming deposit was sent: one of the account's deposit addresses. */
+export interface IncomingDeposit {
+  /** Default: the account's address for the currency on `network`. */
+  address?: string;
+  /** Default: the currency's default network. */
+  network?: string;
 }
 
 export interface Transfer {
@@ -175,6 +190,8 @@ export interface PaperExchangeOptions {
   maxClosedOrders?: number;
   /** Fills kept per (account, instrument) for accountTrades; default 100,000. */
   maxAccountTrades?: number;
+  /** How long an incoming deposit (receiveDeposit) stays pending before it is credited; default 2,000 ms. */
+  depositConfirmationMs?: number;
   /** Called with an error thrown by an event handler; default: rethrown on a microtask. */
   onEventError?: (error: unknown) => void;
 }

@@ -14,6 +14,7 @@ import type {
   ExchangeEvents,
   ExchangeFill,
   ExchangeOrder,
+  IncomingDeposit,
   OrderRef,
   OrderRequest,
   PaperExchangeOptions,
@@ -73,6 +74,8 @@ export class PaperExchange {
   private readonly clock: () => number;
   private readonly makerFeeRate: Dec;
   private readonly takerFeeRate: Dec;
+  /** Micros an incoming deposit stays pending. */
+  private readonly depositConfirmation: number;
   private readonly ledger = new AccountLedger();
   private readonly orders: OrderStore;
   private readonly history: TradeHistory;
@@ -90,6 +93,10 @@ export class PaperExchange {
     this.clock = options.clock ?? (() => Date.now() * 1000);
     this.makerFeeRate = parseAmount(options.makerFeeRate ?? '0', 'makerFeeRate');
     this.takerFeeRate = parseAmount(options.takerFeeRate ?? '0', 'takerFeeRate');
+    const confirmationMs = options.depositConfirmationMs ?? 2_000;
+    if (!Number.isFinite(confirmationMs) || confirmationMs < 0)
+      throw new RangeError(`depositConfirmationMs must be a number ≥ 0, got ${confirmationMs}`);
+    this.depositConfirmation = Math.round(confirmationMs * 1_000);
     this.events = options.events ?? {};
     this.orders = new OrderStore(options.maxClosedOrders ?? 100_000);
     this.history = new TradeHistory(options.maxAccountTrades ?? 100_000);
@@ -108,16 +115,29 @@ export class PaperExchange {
 
   // ---- accounts ----------------------------------------------------------------------------------
 
+  /** Credits the account at once: a deposit recorded `ok` (starting balances, top-ups). */
   credit(account: string, currency: string, amount: string): Deposit {
     return this.ledger.credit(account, currency, amount, this.clock());
   }
 
+  /**
+   * A deposit arriving from outside at one of the account's deposit addresses: `pending`, and credited
+   * once depositConfirmationMs has passed on the exchange's clock (seen by the next read or order).
+   */
+  receiveDeposit(account: string, currency: string, amount: string, to: IncomingDeposit = {}): Deposit {
+    const now = this.clock();
+    return this.ledger.receive(account, currency, amount, to, now, now + this.depositConfirmation);
+  }
+
   balances(account: string): Balance[] {
+    this.ledger.settleDeposits(this.clock());
     return this.ledger.balances(account);
   }
 
   transfer(from: string, to: string, currency: string, amount: string): Transfer {
-    return this.ledger.transfer(from, to, currency, amount, this.clock());
+    const now = this.clock();
+    this.ledger.settleDeposits(now);
+    return this.ledger.transfer(from, to, currency, amount, now);
   }
 
   depositAddress(account: string, currency: string, network?: string): DepositAddress {
@@ -125,6 +145,7 @@ export class PaperExchange {
   }
 
   deposits(account: string, currency?: string): Deposit[] {
+    this.ledger.settleDeposits(this.clock());
     return this.ledger.deposits(account, currency);
   }
 
@@ -247,6 +268,8 @@ export class PaperExchange {
   private begin(): number {
     this.operation += 1;
     this.now = this.clock();
+    // Deposits confirmed by now are spendable by this operation.
+    this.ledger.settleDeposits(this.now);
     return this.dispatcher.mark();
   }
 

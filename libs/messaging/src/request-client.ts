@@ -17,6 +17,17 @@ import type { NatsLink } from './nats-link.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 
+/**
+ * One envelope schema per result schema, built once: zod compiles a schema's parser on first use, and a
+ * fresh envelope per request would compile it again every time (a hot spot under load).
+ */
+const envelopes = new WeakMap<z.ZodType, ReturnType<typeof replyEnvelope>>();
+function envelopeOf<S extends z.ZodType>(result: S): ReturnType<typeof replyEnvelope<S>> {
+  let envelope = envelopes.get(result);
+  if (!envelope) envelopes.set(result, (envelope = replyEnvelope(result)));
+  return envelope as ReturnType<typeof replyEnvelope<S>>;
+}
+
 // zod cannot narrow the envelope's union through a generic result schema; the shape is the same.
 function decodeReply<S extends z.ZodType>(
   envelopeSchema: ReturnType<typeof replyEnvelope<S>>,
@@ -54,7 +65,7 @@ export class RequestClient {
         throw new NoRespondersError(subject);
       throw error;
     }
-    const decoded = decodeReply(replyEnvelope(replySchema), reply.data);
+    const decoded = decodeReply(envelopeOf(replySchema), reply.data);
     if (!decoded.ok) throw new InvalidReplyError(subject, decoded.reason, decoded.details);
     const envelope = decoded.value;
     if (!envelope.ok)
@@ -77,7 +88,7 @@ export class RequestClient {
     replySchema: S,
     opts: { windowMs: number; maxReplies?: number },
   ): Promise<z.infer<S>[]> {
-    const envelopeSchema = replyEnvelope(replySchema);
+    const envelopeSchema = envelopeOf(replySchema);
     const replies = await this.link.connection.requestMany(subject, encodePayload(payload), {
       strategy: 'timer',
       maxWait: opts.windowMs,

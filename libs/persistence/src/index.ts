@@ -1,5 +1,10 @@
 export type { SqlMigration } from './sql-migration.js';
-export { createServiceDataSource, type ServiceDatabaseOptions } from './service-data-source.js';
+export {
+  createServiceDataSource,
+  DEFAULT_ACQUIRE_TIMEOUT_MS,
+  DEFAULT_POOL_SIZE,
+  type ServiceDatabaseOptions,
+} from './service-data-source.js';
 export { revertLastMigration, runMigrations, type MigrationRunOptions } from './migration-runner.js';
 export { PostgresProbe, type ProbeResult } from './postgres-probe.js';
 export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';

@@ -3,7 +3,13 @@ import { assertSchemaName } from './sql-identifier.js';
 import type { SqlMigration } from './sql-migration.js';
 
 export const MIGRATIONS_TABLE = '_migrations';
-const CONNECT_TIMEOUT_MS = 3_000;
+/** Connections per data source unless the service asks otherwise (TM_DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 5;
+/**
+ * How long a query waits for a pooled connection, or for a new one to open (pg-pool has one setting for
+ * both). Short, so an unreachable server is reported in seconds rather than hanging a boot or a probe.
+ */
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 3_000;
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -16,6 +22,8 @@ export interface ServiceDatabaseOptions {
   /** Not used by the data source itself: pass these same options to runMigrations(). */
   migrations: readonly SqlMigration[];
   poolSize?: number;
+  /** See DEFAULT_ACQUIRE_TIMEOUT_MS; a service serving bursts waits longer rather than fail them. */
+  acquireTimeoutMs?: number;
   statementTimeoutMs?: number;
 }
 
@@ -33,9 +41,8 @@ export function createServiceDataSource(opts: ServiceDatabaseOptions): DataSourc
     schema,
     applicationName: opts.applicationName,
     entities: opts.entities ?? [],
-    poolSize: opts.poolSize ?? 5,
-    // Short, so an unreachable server is reported in seconds rather than hanging a boot or a probe.
-    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    poolSize: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    connectTimeoutMS: opts.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
     // runMigrations() owns this table; naming it here keeps TypeORM tooling pointed at the same one.
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,

@@ -1,6 +1,6 @@
 export { runService, type RunningService } from './run-service.js';
 export { ApplicationLifecycle, type FeatureHooks } from './application-lifecycle.js';
-export { hostedConfigSpec } from './hosted-config.js';
+export { hostedConfigSpec, type DatabasePoolDefaults } from './hosted-config.js';
 export { connectNats } from './nats-connection.js';
 export type { HostedConfigSpec, ServiceDefinition, ServiceIdentity } from './service-definition.js';
 export { ServiceHostError, type ServiceHostErrorCode } from './service-host.error.js';

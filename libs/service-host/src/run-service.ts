@@ -126,6 +126,8 @@ export async function runService<S extends HostedConfigSpec & ConfigSpec>(
     schema: definition.schema,
     applicationName: `${identity.service}/${identity.instance}`,
     migrations: [tmSlotMigration, ...definition.migrations],
+    poolSize: config.databasePoolSize,
+    acquireTimeoutMs: config.databaseAcquireTimeoutMs,
   });
   await initialiseDatabase(
     dataSource,

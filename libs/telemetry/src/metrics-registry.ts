@@ -1,5 +1,5 @@
 // One Prometheus registry per process: default Node metrics (prefixed tm_) plus the service's own.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 export interface MetricsRegistryOptions {
   service: string;
@@ -37,6 +37,11 @@ export class MetricsRegistry {
     labelNames: readonly string[] = [],
   ): Histogram {
     return new Histogram({ name, help, buckets: [...buckets], labelNames, registers: [this.registry] });
+  }
+
+  /** Exact quantiles over everything observed since the process started (latencies a benchmark reads). */
+  summary(name: string, help: string, percentiles: readonly number[]): Summary {
+    return new Summary({ name, help, percentiles: [...percentiles], registers: [this.registry] });
   }
 
   /** The Prometheus text exposition of every metric. */

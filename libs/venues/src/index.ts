@@ -14,6 +14,7 @@ export {
   type VenuePosition,
   type DepositAddress,
   type VenueDeposit,
+  type VenueInstrument,
   type TransferResult,
   type MarketTick,
   type MarketTrade,
@@ -55,6 +56,14 @@ export type {
   FetchDepositsRequest,
   FetchDepositsOperation,
 } from './adapter/operations/fetch-deposits.operation.js';
+export type {
+  FetchInstrumentsRequest,
+  FetchInstrumentsOperation,
+} from './adapter/operations/fetch-instruments.operation.js';
+export type {
+  SimulateDepositRequest,
+  SimulateDepositOperation,
+} from './adapter/operations/simulate-deposit.operation.js';
 export type {
   MarketDataSink,
   MarketDataFeed,

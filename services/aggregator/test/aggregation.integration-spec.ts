@@ -145,6 +145,12 @@ describe('aggregation worker over real NATS', () => {
     });
     await worker.start();
     await expectEventually(() => expect(worker.ownedSlotCount()).toBe(SLOT_COUNT), 10_000);
+    // The membership calls the slots ours a moment before the worker has loaded their saved state and
+    // opened its ingest to them (longer on a loaded machine): nothing is published before that.
+    await expectEventually(() => {
+      for (const instrument of ['BTC/USDT', 'ETH/USDT'])
+        expect(worker.ingests(instrumentSlot(instrument))).toBe(true);
+    }, 20_000);
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FlowEngineService } from './engine/flow-engine.service.js';
 
-/** flow-engine: the seven trading verbs as durable, idempotent, audited flows. The host gives it lifecycle, control, health and connections; its features land with issue 7. */
-@Module({})
+/** flow-engine: the seven trading verbs as durable, idempotent, audited flows. */
+@Module({ providers: [FlowEngineService] })
 export class FlowEngineModule {}

@@ -1,7 +1,7 @@
 import type { BinanceSimulator } from '@tm/exchange-simulator';
 import { SeededRandom } from '@tm/matching';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientOrderIdOf } from '../src/orders/client-order-id.js';
+import { clientOrderIdOf } from '@tm/contracts';
 import { SessionHarness, type TestSession } from './session-harness.js';
 import { startBinance, TRADER, traderAdapter } from './simulated-binance.js';
 

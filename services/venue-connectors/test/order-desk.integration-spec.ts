@@ -1,7 +1,7 @@
 import { VenueError, PaperVenue, type PaperVenueAdapter } from '@tm/venues';
 import { expectEventually } from '@tm/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientOrderIdOf } from '../src/orders/client-order-id.js';
+import { clientOrderIdOf } from '@tm/contracts';
 import { SessionHarness, type TestSession } from './session-harness.js';
 
 // The order desk on the paper venue: idempotent per origin, refusals final, cancels and edits applied,

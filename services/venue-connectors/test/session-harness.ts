@@ -15,6 +15,7 @@ import { VenueAccountConfig } from '../src/config/venue-account.config.js';
 import { SessionLease } from '../src/sessions/session-lease.js';
 import { ExecutionOutbox } from '../src/execution/execution-outbox.js';
 import { venueOrdersMigration } from '../src/migrations/0001-venue-orders.migration.js';
+import { recordVenueFillMigration } from '../src/migrations/0002-record-venue-fill.migration.js';
 import { KvBudgetLedger, RATE_BUDGET_DEFAULTS, type RateBudgetSettings } from '../src/rate-limit/index.js';
 import {
   assembleVenueSession,
@@ -73,7 +74,7 @@ export class SessionHarness {
     await provisionStream(jsm, streams.EXEC);
     await provisionStream(jsm, streams.DLQ);
     const testSchema = await createTestSchema(databaseUrl, 'vc');
-    const migrations = [tmSlotMigration, venueOrdersMigration];
+    const migrations = [tmSlotMigration, venueOrdersMigration, recordVenueFillMigration];
     const dataSource = createServiceDataSource({
       url: databaseUrl,
       schema: testSchema.schema,

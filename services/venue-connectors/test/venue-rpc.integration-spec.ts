@@ -4,12 +4,14 @@ import { DeadLetterPublisher, ReplyError, RequestClient } from '@tm/messaging';
 import { createLogger } from '@tm/telemetry';
 import { expectEventually } from '@tm/testing';
 import { PaperVenue } from '@tm/venues';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VenueRpcServer } from '../src/rpc/venue-rpc.server.js';
 import { SessionHarness, type TestSession } from './session-harness.js';
 
 // Venue RPC over NATS on the paper venue: typed results, venue codes for venue failures, field-level
-// INVALID_PAYLOAD for malformed requests (which are also dead-lettered), diagnostics through `status`.
+// INVALID_PAYLOAD for malformed requests (which are also dead-lettered), diagnostics through `status`,
+// instrument specs, and simulated deposits that confirm after the paper venue's delay.
 describe('venue RPC (paper venue, real NATS)', () => {
   let harness: SessionHarness;
   let paper: PaperVenue;
@@ -20,7 +22,7 @@ describe('venue RPC (paper venue, real NATS)', () => {
 
   beforeAll(async () => {
     harness = await SessionHarness.open(inject('natsUrl'), inject('databaseUrl'));
-    paper = new PaperVenue({ seed: 3 });
+    paper = new PaperVenue({ seed: 3, depositConfirmationMs: 300 });
     t = await harness.session(
       { venue: 'paper', account: 'rpc-1', instruments: ['ETH/USDT'] },
       paper.adapter('rpc-1'),
@@ -161,4 +163,86 @@ describe('venue RPC (paper venue, real NATS)', () => {
     expect(moved).toMatchObject({ currency: 'USDT', amount: '10', to: 'rpc-1-sub' });
     expect(paper.exchange.balances('rpc-1-sub')).toEqual([{ currency: 'USDT', free: '10', locked: '0' }]);
   });
+
+  it('lists the venue’s instruments with their grids', async () => {
+    const { instruments } = await client.request(
+      subject('fetch-instruments'),
+      { v: 1 },
+      VENUE_OPS['fetch-instruments'].result,
+    );
+    expect(instruments.map((i) => i.symbol)).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    expect(instruments.find((i) => i.symbol === 'ETH/USDT')).toEqual({
+      symbol: 'ETH/USDT',
+      base: 'ETH',
+      quote: 'USDT',
+      tickSize: '0.01',
+      lotSize: '0.0001',
+      minAmount: '0.0001',
+      minNotional: '5',
+      active: true,
+    });
+  });
+
+  it('simulates a deposit to the account’s address: pending, then ok and in the balance once', async () => {
+    const address = await client.request(
+      subject('fetch-deposit-address'),
+      { v: 1, currency: 'SOL' },
+      VENUE_OPS['fetch-deposit-address'].result,
+    );
+    const solBefore = await solTotal();
+    const deposit = await client.request(
+      subject('simulate-deposit'),
+      { v: 1, currency: 'SOL', amount: '12.5', address: address.address, network: address.network },
+      VENUE_OPS['simulate-deposit'].result,
+    );
+    expect(deposit).toMatchObject({
+      currency: 'SOL',
+      amount: '12.5',
+      address: address.address,
+      status: 'pending',
+    });
+    const listed = () =>
+      client
+        .request(subject('fetch-deposits'), { v: 1, currency: 'SOL' }, VENUE_OPS['fetch-deposits'].result)
+        .then(({ deposits }) => deposits.find((d) => d.depositId === deposit.depositId));
+    expect((await listed())?.status).toBe('pending');
+    expect(await solTotal()).toBe(solBefore);
+    await expectEventually(async () => expect((await listed())?.status).toBe('ok'), 5_000);
+    expect(await solTotal()).toBe(new Decimal(solBefore).plus('12.5').toFixed());
+
+    const elsewhere = await client
+      .request(
+        subject('simulate-deposit'),
+        { v: 1, currency: 'SOL', amount: '1', address: 'not-ours' },
+        VENUE_OPS['simulate-deposit'].result,
+      )
+      .catch((e: unknown) => e);
+    expect(elsewhere).toMatchObject({ code: 'INVALID_ORDER' });
+  });
+
+  it('answers UNSUPPORTED to a simulated deposit on a venue that cannot simulate one', async () => {
+    // Like a real venue's adapter: everything but simulateDeposit.
+    const noFaucet = Object.assign(paper.adapter('rpc-real'), { simulateDeposit: undefined });
+    const other = await harness.session({ venue: 'paper', account: 'rpc-real' }, noFaucet);
+    server.serve(other.session);
+    const error = await client
+      .request(
+        harness.subjects.venueRpc('paper', 'rpc-real', 'simulate-deposit'),
+        { v: 1, currency: 'USDT', amount: '1' },
+        VENUE_OPS['simulate-deposit'].result,
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplyError);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(paper.exchange.deposits('rpc-real').map((d) => d.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  async function solTotal(): Promise<string> {
+    const balance = await client.request(
+      subject('fetch-balance'),
+      { v: 1 },
+      VENUE_OPS['fetch-balance'].result,
+    );
+    return balance.balances.find((b) => b.currency === 'SOL')?.total ?? '0';
+  }
 });

@@ -5,6 +5,7 @@ import { slot } from '@tm/sharding';
 import { parseArgs } from 'node:util';
 import { parseTarget, renderControlOutcomes } from './commands/control.command.js';
 import { judgeHealth } from './commands/health.command.js';
+import { runFlowsVerifyCommand } from './commands/flows-verify.command.js';
 import { runRecordCommand } from './commands/record.command.js';
 import { runReplayCommand } from './commands/replay.command.js';
 import { FleetClient } from './fleet-client.js';
@@ -20,12 +21,15 @@ const USAGE = `tm — operate a tm-engine fleet
                                  write the market data of TM_SUBJECT_ROOT (and a tick line per interval) to a recording
   tm replay <file|-> [--tick-ms 100] [--candles 1s,1m,1h] [--fees '{"binance":7.5}'] [--default-fee-bps 0]
                                  the aggregation over a recording, offline: snapshots, candles, arbitrage, rejections
-Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW.`;
+  tm flows verify <flowId>…|--all
+                                 recompute the audit hash chain of flows from PostgreSQL (TM_DATABASE_URL); exit 1 if one is broken
+Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW, TM_DATABASE_URL.`;
 
 async function main(argv: string[]): Promise<number> {
   // record and replay parse their own flags (--tick-ms, --fees…), which the fleet commands' parseArgs refuses.
   if (argv[0] === 'record') return runRecordCommand(argv.slice(1));
   if (argv[0] === 'replay') return runReplayCommand(argv.slice(1));
+  if (argv[0] === 'flows' && argv[1] === 'verify') return runFlowsVerifyCommand(argv.slice(2));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -16,13 +16,22 @@ export const FLOW_VERBS = [
 ] as const;
 export const FLOW_EVENT_TYPES = [
   'FlowStarted',
+  /** A pre-trade check refused the flow before anything reached a venue. */
+  'FlowRefused',
+  /** An attempt of a step began (one per attempt, retries included). */
   'StepStarted',
   'StepSucceeded',
+  /** An attempt failed; `detail.willRetry` says whether another follows. */
   'StepFailed',
+  /** Someone asked to cancel; the flow stops scheduling and cancels its working orders. */
+  'FlowCancelRequested',
+  /** An instance took the flow over (after a restart or a slot move) and resumes it from its last committed step. */
+  'FlowResumed',
   'FlowSucceeded',
   'FlowFailed',
   'FlowCanceled',
 ] as const;
+export type FlowEventType = (typeof FLOW_EVENT_TYPES)[number];
 
 export const FlowEventV1 = z.object({
   v: z.literal(1),

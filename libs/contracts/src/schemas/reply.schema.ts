@@ -9,6 +9,10 @@ export const REPLY_ERROR_CODES = [
   'NOT_FOUND',
   'UNAVAILABLE',
   'INTERNAL',
+  /** The same idempotency key came with a different request. */
+  'IDEMPOTENCY_CONFLICT',
+  /** The flow is finished (or finishing) and cannot take this command. */
+  'FLOW_FINISHED',
   // A venue RPC's failure carries the venue code itself, so a caller switches on one field.
   ...VENUE_ERROR_CODES,
 ] as const;

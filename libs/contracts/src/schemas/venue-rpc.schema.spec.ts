@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { validatePayload } from '../payload-decoder.js';
 import { ExecutionEventV1 } from './execution.schema.js';
-import { CreateOrderRequestV1, CancelOrderRequestV1, VENUE_OP_NAMES, VENUE_OPS } from './venue-rpc.schema.js';
+import {
+  CancelOrderRequestV1,
+  CreateOrderRequestV1,
+  InstrumentSpecV1,
+  SimulateDepositRequestV1,
+  VENUE_OP_NAMES,
+  VENUE_OPS,
+} from './venue-rpc.schema.js';
 
 const origin = { flowId: 'flow-1', step: 0, child: 0 };
 
@@ -59,12 +66,86 @@ describe('venue RPC schemas', () => {
   });
 
   it('has a request and a result schema for every op, as subject tokens', () => {
-    expect(VENUE_OP_NAMES).toHaveLength(12);
+    expect(VENUE_OP_NAMES).toEqual([
+      'create-order',
+      'cancel-order',
+      'edit-order',
+      'fetch-order',
+      'fetch-open-orders',
+      'fetch-my-trades',
+      'fetch-balance',
+      'fetch-positions',
+      'transfer',
+      'fetch-deposit-address',
+      'fetch-deposits',
+      'fetch-instruments',
+      'simulate-deposit',
+      'status',
+    ]);
     for (const op of VENUE_OP_NAMES) {
       expect(op).toMatch(/^[a-z-]+$/);
       expect(VENUE_OPS[op].request).toBeDefined();
       expect(VENUE_OPS[op].result).toBeDefined();
     }
+  });
+});
+
+describe('instrument and deposit schemas', () => {
+  const spec = {
+    symbol: 'BTC/USDT',
+    base: 'BTC',
+    quote: 'USDT',
+    tickSize: '0.01',
+    lotSize: '0.00001',
+    minAmount: '0.00001',
+    minNotional: '5',
+    active: true,
+  };
+
+  it('accepts an instrument spec, with null where the venue states no rule', () => {
+    expect(validatePayload(InstrumentSpecV1, spec).ok).toBe(true);
+    const bare = { ...spec, tickSize: null, lotSize: null, minAmount: null, minNotional: null };
+    expect(validatePayload(InstrumentSpecV1, bare).ok).toBe(true);
+    expect(validatePayload(VENUE_OPS['fetch-instruments'].result, { instruments: [spec, bare] }).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses float increments, exponents and a non-unified symbol', () => {
+    const result = validatePayload(InstrumentSpecV1, {
+      ...spec,
+      symbol: 'BTCUSDT',
+      tickSize: 0.01,
+      lotSize: '1e-5',
+    });
+    expect(result.ok ? [] : result.details.map((d) => d.split(':')[0])).toEqual([
+      'symbol',
+      'tickSize',
+      'lotSize',
+    ]);
+    const { active: _active, ...withoutActive } = spec;
+    expect(validatePayload(InstrumentSpecV1, withoutActive).ok).toBe(false);
+  });
+
+  it('takes a positive simulated deposit, address and network optional', () => {
+    expect(validatePayload(SimulateDepositRequestV1, { v: 1, currency: 'USDT', amount: '25.5' }).ok).toBe(
+      true,
+    );
+    const full = { v: 1, currency: 'USDT', amount: '1', address: '0xabc', network: 'ETH' };
+    expect(validatePayload(SimulateDepositRequestV1, full).ok).toBe(true);
+    for (const amount of ['0', '-5', 5])
+      expect(validatePayload(SimulateDepositRequestV1, { v: 1, currency: 'USDT', amount }).ok).toBe(false);
+    const deposit = {
+      depositId: 'd-1',
+      currency: 'USDT',
+      amount: '1',
+      address: '0xabc',
+      txId: null,
+      status: 'pending',
+      tsEvent: 1,
+    };
+    expect(validatePayload(VENUE_OPS['simulate-deposit'].result, deposit).ok).toBe(true);
+    expect(validatePayload(VENUE_OPS['fetch-deposits'].result, { deposits: [deposit] }).ok).toBe(true);
   });
 });
 

@@ -88,6 +88,15 @@ export const FetchDepositsRequestV1 = z.object({
   currency: z.string().min(1).max(20).optional(),
   since: micros.optional(),
 });
+/** Paper venues only: a deposit arriving from outside, `pending` until the venue's confirmation delay passed. */
+export const SimulateDepositRequestV1 = z.object({
+  v: z.literal(1),
+  currency: z.string().min(1).max(20),
+  amount: positive,
+  /** One of the account's deposit addresses (from fetch-deposit-address); default: the currency's default. */
+  address: z.string().min(1).max(200).optional(),
+  network: z.string().min(1).max(40).optional(),
+});
 
 export const OrderListV1 = z.object({ orders: z.array(OrderStateV1) });
 export const VenueFillV1 = FillV1.extend({
@@ -119,19 +128,36 @@ export const DepositAddressV1 = z.object({
   tag: z.string().nullable(),
   network: z.string().nullable(),
 });
-export const DepositListV1 = z.object({
-  deposits: z.array(
-    z.object({
-      depositId: z.string(),
-      currency: z.string(),
-      amount: DecimalString,
-      address: z.string().nullable(),
-      txId: z.string().nullable(),
-      status: z.enum(['pending', 'ok', 'failed']),
-      tsEvent: micros,
-    }),
-  ),
+export const DepositV1 = z.object({
+  depositId: z.string(),
+  currency: z.string(),
+  amount: DecimalString,
+  address: z.string().nullable(),
+  txId: z.string().nullable(),
+  status: z.enum(['pending', 'ok', 'failed']),
+  tsEvent: micros,
 });
+export type DepositV1 = z.infer<typeof DepositV1>;
+export const DepositListV1 = z.object({ deposits: z.array(DepositV1) });
+
+/** One instrument's trading rules, as the venue states them. */
+export const InstrumentSpecV1 = z.object({
+  symbol: UnifiedSymbol,
+  base: z.string(),
+  quote: z.string(),
+  /** Price increment as a decimal string, null when the venue has no fixed grid. */
+  tickSize: DecimalString.nullable(),
+  /** Amount increment, null when none. */
+  lotSize: DecimalString.nullable(),
+  minAmount: DecimalString.nullable(),
+  /** Minimum price*amount, null when none. */
+  minNotional: DecimalString.nullable(),
+  /** False when the venue lists it but does not trade it now. */
+  active: z.boolean(),
+});
+export type InstrumentSpecV1 = z.infer<typeof InstrumentSpecV1>;
+export const InstrumentListV1 = z.object({ instruments: z.array(InstrumentSpecV1) });
+export type InstrumentListV1 = z.infer<typeof InstrumentListV1>;
 
 /** A venue session's diagnostics: why it is not Running, how it connects, what it has spent. */
 export const VenueSessionStatusV1 = z.object({
@@ -167,6 +193,9 @@ export const VENUE_OPS = {
   transfer: { request: TransferRequestV1, result: TransferResultV1 },
   'fetch-deposit-address': { request: FetchDepositAddressRequestV1, result: DepositAddressV1 },
   'fetch-deposits': { request: FetchDepositsRequestV1, result: DepositListV1 },
+  'fetch-instruments': { request: EmptyRequestV1, result: InstrumentListV1 },
+  /** Paper venues only; any other venue answers UNSUPPORTED. */
+  'simulate-deposit': { request: SimulateDepositRequestV1, result: DepositV1 },
   status: { request: EmptyRequestV1, result: VenueSessionStatusV1 },
 } as const;
 export type VenueOp = keyof typeof VENUE_OPS;

@@ -78,6 +78,23 @@ export interface VenueDeposit {
   tsEvent: number;
 }
 
+/** One instrument's trading rules; null where the venue states none. */
+export interface VenueInstrument {
+  /** Unified 'BTC/USDT'. */
+  symbol: string;
+  base: string;
+  quote: string;
+  /** Price increment; null when the venue has no fixed grid. */
+  tickSize: string | null;
+  /** Amount increment. */
+  lotSize: string | null;
+  minAmount: string | null;
+  /** Minimum price*amount. */
+  minNotional: string | null;
+  /** False when listed but not trading now. */
+  active: boolean;
+}
+
 export interface TransferResult {
   transferId: string;
   currency: string;

@@ -10,7 +10,11 @@ interface Grid {
 
 const grids = new WeakMap<Exchange, Map<string, Grid>>();
 
-function stepOf(ex: Exchange, precision: unknown): Decimal | undefined {
+/** A market's price or amount precision as a step, per the exchange's precision mode; undefined when none. */
+export function stepOf(
+  ex: Pick<Exchange, 'precisionMode' | 'numberToString'>,
+  precision: unknown,
+): Decimal | undefined {
   if (typeof precision !== 'number' || !(precision > 0)) return undefined;
   if (ex.precisionMode === ccxt.TICK_SIZE) return new Decimal(ex.numberToString(precision));
   if (ex.precisionMode === ccxt.DECIMAL_PLACES) return new Decimal(10).pow(-precision);

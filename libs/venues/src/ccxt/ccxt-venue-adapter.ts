@@ -20,6 +20,7 @@ import type {
   TransferResult,
   VenueDeposit,
   VenueFill,
+  VenueInstrument,
   VenueOrder,
   VenuePosition,
 } from '../adapter/venue-types.js';
@@ -33,6 +34,7 @@ import { ccxtEditOrder } from './operations/edit-order.operation.js';
 import { ccxtFetchBalance } from './operations/fetch-balance.operation.js';
 import { ccxtFetchDepositAddress } from './operations/fetch-deposit-address.operation.js';
 import { ccxtFetchDeposits } from './operations/fetch-deposits.operation.js';
+import { ccxtFetchInstruments } from './operations/fetch-instruments.operation.js';
 import { ccxtFetchMyTrades } from './operations/fetch-my-trades.operation.js';
 import { ccxtFetchOpenOrders } from './operations/fetch-open-orders.operation.js';
 import { ccxtFetchOrder } from './operations/fetch-order.operation.js';
@@ -45,6 +47,7 @@ import { ccxtWatchOwnOrders, type CcxtExecutionFeed } from './operations/watch-o
  * A venue account through ccxt: one instance for market data and one for execution, so an order
  * never queues behind book fetches in ccxt's per-instance limiter or connection pool. Serves one
  * live market-data feed and one live execution feed at a time (a new one after the old ended).
+ * A real venue cannot simulate a deposit: no `simulateDeposit`, so venue RPC answers UNSUPPORTED.
  */
 export class CcxtVenueAdapter implements VenueAdapter {
   readonly venue: string;
@@ -81,6 +84,10 @@ export class CcxtVenueAdapter implements VenueAdapter {
     const ms = await this.ctx.call('fetchTime', false, ex, () => ex.fetchTime());
     if (typeof ms !== 'number') throw new VenueError('VENUE_UNAVAILABLE', `${this.venue}: no server time`);
     return ms * 1000;
+  }
+
+  fetchInstruments(): Promise<VenueInstrument[]> {
+    return ccxtFetchInstruments(this.ctx);
   }
 
   createOrder(request: CreateOrderRequest): Promise<VenueOrder> {

@@ -1,9 +1,17 @@
-import type { Balance, Deposit, ExchangeFill, ExchangeOrder, ExchangeOrderStatus } from '@tm/matching';
+import type {
+  Balance,
+  Deposit,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangeOrderStatus,
+  InstrumentSpec,
+} from '@tm/matching';
 import { Decimal } from 'decimal.js';
 import type {
   VenueBalance,
   VenueDeposit,
   VenueFill,
+  VenueInstrument,
   VenueOrder,
   VenueOrderStatus,
 } from '../adapter/venue-types.js';
@@ -68,7 +76,23 @@ export function paperDeposit(deposit: Deposit): VenueDeposit {
     amount: deposit.amount,
     address: deposit.address,
     txId: deposit.txId,
-    status: 'ok',
+    status: deposit.status,
     tsEvent: deposit.time,
+  };
+}
+
+/** The paper exchange always trades what it lists; its smallest amount is one lot. */
+export function paperInstrument(spec: InstrumentSpec): VenueInstrument {
+  const lotSize = new Decimal(spec.lotSize).toFixed();
+  const minNotional = new Decimal(spec.minNotional);
+  return {
+    symbol: spec.symbol,
+    base: spec.base,
+    quote: spec.quote,
+    tickSize: new Decimal(spec.tickSize).toFixed(),
+    lotSize,
+    minAmount: lotSize,
+    minNotional: minNotional.isZero() ? null : minNotional.toFixed(),
+    active: true,
   };
 }

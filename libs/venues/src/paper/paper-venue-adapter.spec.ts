@@ -250,6 +250,86 @@ describe('PaperVenueAdapter', () => {
   });
 });
 
+describe('PaperVenueAdapter instruments and simulated deposits', () => {
+  it('lists the exchange’s instruments with tick, lot, minimums, all active', async () => {
+    const exchange = new PaperExchange({
+      instruments: [SPEC, { ...SPEC, symbol: 'BTC/USDT', base: 'BTC', tickSize: '0.010', minNotional: '0' }],
+    });
+    const adapter = new PaperVenueAdapter({ exchange, account: 'alice' });
+    await expect(adapter.fetchInstruments()).resolves.toEqual([
+      {
+        symbol: 'ETH/USDT',
+        base: 'ETH',
+        quote: 'USDT',
+        tickSize: '0.1',
+        lotSize: '0.01',
+        minAmount: '0.01',
+        minNotional: '1',
+        active: true,
+      },
+      {
+        symbol: 'BTC/USDT',
+        base: 'BTC',
+        quote: 'USDT',
+        tickSize: '0.01',
+        lotSize: '0.01',
+        minAmount: '0.01',
+        minNotional: null,
+        active: true,
+      },
+    ]);
+  });
+
+  it('a simulated deposit is pending until the confirmation delay passed, then credited once', async () => {
+    let now = 5_000_000;
+    const exchange = new PaperExchange({
+      instruments: [SPEC],
+      clock: () => now,
+      depositConfirmationMs: 2_000,
+    });
+    const alice = new PaperVenueAdapter({ exchange, account: 'alice', clock: () => now });
+    const address = await alice.fetchDepositAddress({ currency: 'USDT', network: 'TRX' });
+    const usdt = async () =>
+      (await alice.fetchBalance()).balances.find((b) => b.currency === 'USDT')?.total ?? '0';
+
+    const deposit = await alice.simulateDeposit({
+      currency: 'USDT',
+      amount: '250.75',
+      address: address.address,
+      network: 'TRX',
+    });
+    expect(deposit).toMatchObject({
+      currency: 'USDT',
+      amount: '250.75',
+      address: address.address,
+      status: 'pending',
+      tsEvent: 5_000_000,
+    });
+    expect(deposit.txId).toMatch(/^0x[0-9a-f]{64}$/);
+    await expect(alice.fetchDeposits({ currency: 'USDT' })).resolves.toEqual([deposit]);
+    expect(await usdt()).toBe('0');
+
+    now += 1_999_999;
+    expect((await alice.fetchDeposits({}))[0]?.status).toBe('pending');
+    expect(await usdt()).toBe('0');
+
+    now += 1;
+    await expect(alice.fetchDeposits({})).resolves.toEqual([{ ...deposit, status: 'ok' }]);
+    expect(await usdt()).toBe('250.75');
+    now += 60_000_000;
+    expect(await usdt()).toBe('250.75');
+  });
+
+  it('refuses a deposit to an address that is not the account’s, and a non-positive amount', async () => {
+    const { alice, bob } = setup();
+    const bobs = await bob.fetchDepositAddress({ currency: 'USDT' });
+    const wrong = alice.simulateDeposit({ currency: 'USDT', amount: '1', address: bobs.address });
+    await expect(wrong).rejects.toMatchObject({ code: 'INVALID_ORDER', field: 'address' });
+    expect(await codeOf(alice.simulateDeposit({ currency: 'USDT', amount: '0' }))).toBe('INVALID_ORDER');
+    await expect(alice.fetchDeposits({})).resolves.toHaveLength(2);
+  });
+});
+
 describe('PaperVenueAdapter feeds', () => {
   it('streams a snapshot, then deltas with consecutive sequences that rebuild the book, trades and ticks', async () => {
     const { alice, bob, exchange } = setup();

@@ -8,6 +8,7 @@ import type { FetchMyTradesRequest } from '../adapter/operations/fetch-my-trades
 import type { FetchOpenOrdersRequest } from '../adapter/operations/fetch-open-orders.operation.js';
 import type { FetchOrderRequest } from '../adapter/operations/fetch-order.operation.js';
 import type { FetchPositionsRequest } from '../adapter/operations/fetch-positions.operation.js';
+import type { SimulateDepositRequest } from '../adapter/operations/simulate-deposit.operation.js';
 import type { TransferRequest } from '../adapter/operations/transfer.operation.js';
 import type { MarketDataSink } from '../adapter/operations/watch-market-data.operation.js';
 import type { ExecutionSink } from '../adapter/operations/watch-own-orders.operation.js';
@@ -19,13 +20,14 @@ import type {
   TransferResult,
   VenueDeposit,
   VenueFill,
+  VenueInstrument,
   VenueOrder,
   VenuePosition,
 } from '../adapter/venue-types.js';
 import { mapPaperError } from './paper-error-map.js';
 import { PaperExecutionFeed } from './paper-execution-feed.js';
 import { PaperMarketDataFeed, type PaperMarketDataOptions } from './paper-market-data-feed.js';
-import { paperBalance, paperDeposit, paperFill, paperOrder } from './paper-normalise.js';
+import { paperBalance, paperDeposit, paperFill, paperInstrument, paperOrder } from './paper-normalise.js';
 
 export interface PaperVenueAdapterOptions extends PaperMarketDataOptions {
   exchange: PaperExchange;
@@ -59,6 +61,10 @@ export class PaperVenueAdapter implements VenueAdapter {
 
   async fetchServerTime(): Promise<number> {
     return this.clock();
+  }
+
+  async fetchInstruments(): Promise<VenueInstrument[]> {
+    return this.exchange.instruments().map(paperInstrument);
   }
 
   async createOrder(request: CreateOrderRequest): Promise<VenueOrder> {
@@ -181,6 +187,18 @@ export class PaperVenueAdapter implements VenueAdapter {
         .deposits(this.account, request.currency)
         .filter((deposit) => request.since === undefined || deposit.time >= request.since)
         .map(paperDeposit),
+    );
+  }
+
+  /** A deposit to one of this account's addresses: pending, credited after the exchange's confirmation delay. */
+  async simulateDeposit(request: SimulateDepositRequest): Promise<VenueDeposit> {
+    return this.run('simulateDeposit', () =>
+      paperDeposit(
+        this.exchange.receiveDeposit(this.account, request.currency, request.amount, {
+          ...(request.address === undefined ? {} : { address: request.address }),
+          ...(request.network === undefined ? {} : { network: request.network }),
+        }),
+      ),
     );
   }
 

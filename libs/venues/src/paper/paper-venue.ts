@@ -42,6 +42,8 @@ export interface PaperVenueOptions {
   takerFeeRate?: string;
   /** Market maker tuning shared by every instrument. */
   marketMaker?: Omit<MarketMakerOptions, 'instrument' | 'startMid' | 'seed'>;
+  /** How long a simulated deposit stays pending before it is credited; default 2,000 ms. */
+  depositConfirmationMs?: number;
   /** Micros; default Date.now()*1000. */
   clock?: () => number;
 }
@@ -67,6 +69,9 @@ export class PaperVenue {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.makerFeeRate === undefined ? {} : { makerFeeRate: options.makerFeeRate }),
       ...(options.takerFeeRate === undefined ? {} : { takerFeeRate: options.takerFeeRate }),
+      ...(options.depositConfirmationMs === undefined
+        ? {}
+        : { depositConfirmationMs: options.depositConfirmationMs }),
     });
     const seed = options.seed ?? 1;
     this.makers = instruments.map(

@@ -94,6 +94,11 @@ export class AggregationWorker {
     return (this.membership?.ownedRanges() ?? []).reduce((sum, range) => sum + range.size, 0);
   }
 
+  /** Whether this instance ingests the slot now: owned, and its saved state loaded (the membership says owned a little earlier). */
+  ingests(slot: number): boolean {
+    return this.owned.has(slot);
+  }
+
   /** Closed candles and windows JetStream never took (its queue was full or it closed). */
   eventsNotPublished(): number {
     return this.opts.events.failed;

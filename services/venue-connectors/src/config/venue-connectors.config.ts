@@ -3,9 +3,16 @@ import { hostedConfigSpec } from '@tm/service-host';
 import { RATE_BUDGET_DEFAULTS } from '../rate-limit/index.js';
 import { DEFAULT_VENUE_ACCOUNTS, VenueAccountList } from './venue-account.config.js';
 
+/**
+ * Every order takes a few short statements (no transaction is held open across a venue call), and the
+ * flow engine sends hundreds at once: 5 connections queued them behind each other, and the own-order
+ * feed's writes behind them all. See the README for the measurements behind these numbers.
+ */
+export const VENUE_CONNECTORS_POOL = { poolSize: 12, acquireTimeoutMs: 10_000 };
+
 /** venue-connectors's configuration: the platform's fields, its venue accounts, budgets and timings. */
 export const venueConnectorsConfigSpec = {
-  ...hostedConfigSpec(7405),
+  ...hostedConfigSpec(7405, VENUE_CONNECTORS_POOL),
   venues: env.json('TM_VENUES', VenueAccountList, {
     default: DEFAULT_VENUE_ACCOUNTS,
     expected:

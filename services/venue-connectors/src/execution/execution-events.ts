@@ -54,10 +54,19 @@ export class ExecutionEvents {
   }
 
   filled(order: OrderStateV1, fill: FillV1, reconciled: boolean, tsEvent: number): ExecutionEventV1 {
+    return { ...this.filledWithoutOrder(order.instrument, fill, reconciled, tsEvent), order };
+  }
+
+  /** OrderFilled but for the order's state, which the database adds as it applies the fill. */
+  filledWithoutOrder(
+    instrument: string,
+    fill: FillV1,
+    reconciled: boolean,
+    tsEvent: number,
+  ): Omit<Extract<ExecutionEventV1, { type: 'OrderFilled' }>, 'order'> {
     return {
-      ...this.base(`fill:${order.instrument}:${fill.tradeId}`, tsEvent),
+      ...this.base(`fill:${instrument}:${fill.tradeId}`, tsEvent),
       type: 'OrderFilled',
-      order,
       fill,
       reconciled,
     };

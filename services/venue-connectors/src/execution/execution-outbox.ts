@@ -3,6 +3,11 @@ import type { ReliablePublisher } from '@tm/messaging';
 import type { Logger } from '@tm/telemetry';
 import type { DataSource, EntityManager } from 'typeorm';
 
+/** Events read, published and deleted per pass. */
+const BATCH = 500;
+/** Under a stream of commits, passes start at most this often: the latency an event may gain. */
+const PASS_INTERVAL_MS = 5;
+
 interface OutboxRow {
   event_id: string;
   subject_slot: number;
@@ -18,6 +23,7 @@ interface OutboxRow {
 export class ExecutionOutbox {
   private flushing: Promise<void> | undefined;
   private again = false;
+  private stopping = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -64,15 +70,31 @@ export class ExecutionOutbox {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
   }
 
+  /**
+   * One statement per batch while events keep coming: the batch just published is deleted by the same
+   * statement that reads the next (which skips it, as it reads the snapshot from before the delete).
+   * A batch shorter than the limit was all there was; anything committed since called flush() and set
+   * `again`, so the pass goes on only then, instead of reading an empty table to find out — and no
+   * sooner than PASS_INTERVAL_MS after the previous read, so a stream of commits shares passes.
+   */
   private async drain(): Promise<void> {
+    let published: string[] = [];
     for (;;) {
+      this.again = false;
+      const readAt = Date.now();
       const rows: OutboxRow[] = await this.dataSource.query(
-        `SELECT event_id, subject_slot, payload FROM ${this.schema}.execution_outbox
-         ORDER BY created_at, event_id LIMIT 500`,
+        published.length === 0
+          ? `SELECT event_id, subject_slot, payload FROM ${this.schema}.execution_outbox
+             ORDER BY created_at, event_id LIMIT ${BATCH}`
+          : `WITH published AS (DELETE FROM ${this.schema}.execution_outbox WHERE event_id = ANY($1))
+             SELECT event_id, subject_slot, payload FROM ${this.schema}.execution_outbox
+             WHERE NOT (event_id = ANY($1)) ORDER BY created_at, event_id LIMIT ${BATCH}`,
+        published.length === 0 ? [] : [published],
       );
       if (rows.length === 0) return;
       // Published in order; the publisher keeps one in flight, so the stream sees them in this order.
@@ -81,9 +103,18 @@ export class ExecutionOutbox {
           this.publisher.publish(this.subjects.exec(row.subject_slot), row.payload, row.event_id),
         ),
       );
-      await this.dataSource.query(`DELETE FROM ${this.schema}.execution_outbox WHERE event_id = ANY($1)`, [
-        rows.map((row) => row.event_id),
-      ]);
+      published = rows.map((row) => row.event_id);
+      if (rows.length < BATCH && (!this.again || this.stopping)) {
+        await this.dataSource.query(`DELETE FROM ${this.schema}.execution_outbox WHERE event_id = ANY($1)`, [
+          published,
+        ]);
+        return;
+      }
+      if (rows.length < BATCH) await sleep(PASS_INTERVAL_MS - (Date.now() - readAt));
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -1,17 +1,17 @@
-import type {
-  CancelOrderRequestV1,
-  CreateOrderRequestV1,
-  FetchOrderRequestV1,
-  OrderStateV1,
-  VenueErrorCode,
-  VenueOpRequest,
+import {
+  clientOrderIdOf,
+  type CancelOrderRequestV1,
+  type CreateOrderRequestV1,
+  type FetchOrderRequestV1,
+  type OrderStateV1,
+  type VenueErrorCode,
+  type VenueOpRequest,
 } from '@tm/contracts';
 import { VenueError, type VenueAdapter } from '@tm/venues';
 import type { Logger } from '@tm/telemetry';
 import type { z } from 'zod';
 import { BreakerOpenError, type VenueCallGuard } from '../sessions/venue-call-guard.js';
 import type { ExecutionThrottle } from './execution-throttle.js';
-import { clientOrderIdOf } from './client-order-id.js';
 import type { OrderRegistry } from './order-registry.js';
 import type { ReconciliationGate } from '../reconciliation/reconciliation-gate.js';
 import { orderStateOf, orderStateOfVenue, type VenueOrderRecord } from './venue-order.record.js';
@@ -65,7 +65,7 @@ export class OrderDesk {
     });
     // A retry of the same origin: the first answer stands; one still in flight is resolved now.
     if (!created) return record.status === 'in_flight' ? this.resolve(record, 'resend') : record;
-    return this.send(record, 1);
+    return this.send(record, 1, true);
   }
 
   async cancel(request: z.infer<typeof CancelOrderRequestV1>): Promise<VenueOrderRecord> {
@@ -80,7 +80,10 @@ export class OrderDesk {
           ...(record.venueOrderId ? { venueOrderId: record.venueOrderId } : {}),
         }),
       );
-      return (await this.registry.applyVenueOrder(canceled, { reconciled: false }))?.record ?? record;
+      return (
+        (await this.registry.applyVenueOrder(canceled, { reconciled: false, known: record }))?.record ??
+        record
+      );
     } catch (error) {
       const code = this.codeOf(error);
       // Not open on the venue (filled, canceled, never placed) or an unclear answer: ask what it has.
@@ -108,7 +111,7 @@ export class OrderDesk {
       );
     }
     this.refuseWhileReconciling();
-    const { record } = await this.registry.reserve({
+    const { record, created } = await this.registry.reserve({
       clientOrderId: replacementId,
       instrument: previous.instrument,
       side: previous.side,
@@ -119,7 +122,7 @@ export class OrderDesk {
       origin: request.origin,
     });
     const venueOrderId = previous.venueOrderId;
-    let replaced = await this.sendOnce(record, () =>
+    let replaced = await this.sendOnce(record, created, () =>
       this.adapter.editOrder({
         instrument: record.instrument,
         venueOrderId,
@@ -163,7 +166,10 @@ export class OrderDesk {
         ...(record.venueOrderId ? { venueOrderId: record.venueOrderId } : {}),
       }),
     );
-    return (await this.registry.applyVenueOrder(venueOrder, { reconciled: false }))?.record ?? record;
+    return (
+      (await this.registry.applyVenueOrder(venueOrder, { reconciled: false, known: record }))?.record ??
+      record
+    );
   }
 
   private async find(ref: { instrument: string; clientOrderId?: string; venueOrderId?: string }) {
@@ -194,14 +200,14 @@ export class OrderDesk {
     }
   }
 
-  private async send(record: VenueOrderRecord, attempt: number): Promise<VenueOrderRecord> {
+  private async send(record: VenueOrderRecord, attempt: number, fresh = false): Promise<VenueOrderRecord> {
     try {
       this.refuseWhileReconciling();
     } catch (error) {
       await this.registry.forget(record.clientOrderId);
       throw error;
     }
-    const placed = await this.sendOnce(record, () =>
+    const placed = await this.sendOnce(record, fresh, () =>
       this.adapter.createOrder({
         instrument: record.instrument,
         side: record.side,
@@ -215,9 +221,15 @@ export class OrderDesk {
     return placed.status === 'in_flight' ? this.resolve(placed, 'resend', attempt) : placed;
   }
 
-  /** One call that may place an order; returns the record in flight when the answer was ambiguous. */
+  /**
+   * One call that may place an order; returns the record in flight when the answer was ambiguous.
+   * `fresh`: the reservation was just made by this call's request and never sent, so its `sent_at` is
+   * empty; an ambiguous answer writes it (a resolver without one counts from its own now, i.e. later).
+   * A re-sent order has an older `sent_at`, which must move before the send so no window ends early.
+   */
   private async sendOnce(
     record: VenueOrderRecord,
+    fresh: boolean,
     call: () => ReturnType<VenueAdapter['createOrder']>,
   ): Promise<VenueOrderRecord> {
     try {
@@ -226,11 +238,12 @@ export class OrderDesk {
       await this.registry.forget(record.clientOrderId);
       throw error;
     }
-    await this.registry.markSent(record.clientOrderId);
+    if (!fresh || record.sentAt !== null) await this.registry.markSent(record.clientOrderId);
     const sentAt = new Date();
     try {
       const venueOrder = await this.guard.call(call);
-      return (await this.registry.applyVenueOrder(venueOrder, { reconciled: false }))?.record ?? record;
+      const applied = await this.registry.applyVenueOrder(venueOrder, { reconciled: false, known: record });
+      return applied?.record ?? record;
     } catch (error) {
       const code = this.codeOf(error);
       if (error instanceof BreakerOpenError || code === 'RATE_LIMITED') {

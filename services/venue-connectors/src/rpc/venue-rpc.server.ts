@@ -73,8 +73,10 @@ export class VenueRpcServer {
       const result = await handler(session, decoded.value);
       this.respond(msg, { v: 1, ok: true, result });
     } catch (error) {
-      if (!(error instanceof VenueError)) this.logger.error({ op, err: error }, 'venue RPC failed');
-      this.respond(msg, { v: 1, ok: false, error: replyErrorOf(this.replyable(error)) });
+      const reply = replyErrorOf(this.replyable(error));
+      // A venue refusal or a deliberate answer (UNSUPPORTED) is no fault of ours; anything else is.
+      if (reply.code === 'INTERNAL') this.logger.error({ op, err: error }, 'venue RPC failed');
+      this.respond(msg, { v: 1, ok: false, error: reply });
     } finally {
       this.inFlight -= 1;
     }

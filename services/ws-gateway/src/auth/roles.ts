@@ -1,21 +1,14 @@
 // Which stream topics and which flow verbs each role may use, as pure functions, so the socket gateway
 // and the REST API answer the same question the same way.
+import { FLOW_VERBS, type FlowVerbName } from '@tm/contracts';
 import { STREAMS, WILDCARD, type StreamName, type TopicPattern } from '@tm/push';
 
 export const ROLES = ['viewer', 'trader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The flow engine's seven verbs. */
-export const FLOW_VERBS = [
-  'buy',
-  'sell',
-  'cancel-orders',
-  'convert',
-  'transfer',
-  'deposit-address',
-  'reprice',
-] as const;
-export type FlowVerb = (typeof FLOW_VERBS)[number];
+/** The flow engine's seven verbs, as the contracts name them. */
+export { FLOW_VERBS };
+export type FlowVerb = FlowVerbName;
 
 const MARKET_STREAMS = [
   'ticker',
@@ -61,6 +54,11 @@ export function mayWatch(role: Role, pattern: Pick<TopicPattern, 'stream'>): boo
 
 export function mayUseVerb(role: Role, verb: FlowVerb): boolean {
   return USABLE_VERBS[role].has(verb);
+}
+
+/** The verbs the role may use, in FLOW_VERBS order. */
+export function verbsUsableBy(role: Role): FlowVerb[] {
+  return FLOW_VERBS.filter((verb) => USABLE_VERBS[role].has(verb));
 }
 
 /** Operator control (pause, resume, reconfigure, park) is the admin's alone. */

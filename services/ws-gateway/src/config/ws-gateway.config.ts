@@ -49,4 +49,8 @@ export const wsGatewayConfigSpec = {
   }),
   /** Topics one connection's patterns may expand to. */
   maxTopicsPerConnection: env.int('TM_PUSH_MAX_TOPICS', { default: 1_000, min: 1 }),
+  /** How long a flow command (start, cancel, get) waits for the flow engine before answering 503. */
+  flowRequestTimeoutMs: env.durationMs('TM_FLOW_REQUEST_TIMEOUT', { default: 5_000, min: 100, max: 60_000 }),
+  /** Flows one socket follows for `flow:progress` at most; past it the longest-followed one is dropped. */
+  maxFollowedFlows: env.int('TM_FLOW_MAX_FOLLOWED', { default: 1_000, min: 1 }),
 };

@@ -5,6 +5,7 @@ import { NAMED_SCHEMAS, REST_API_ROUTES } from './rest-api.routes.js';
 import type { RouteDescription } from './route-description.js';
 
 const info = { title: 'test', version: '0' };
+type JsonObject = Record<string, unknown>;
 
 describe('buildOpenApiDocument', () => {
   const Item = z.object({ id: z.string(), price: z.string().regex(/^\d+$/) });
@@ -92,6 +93,8 @@ describe('the gateway document', () => {
 
   it('describes every route of the gateway', () => {
     expect(operations.sort()).toEqual([
+      'GET /api/flows/verbs',
+      'GET /api/flows/{account}/{flowId}',
       'GET /api/market/candles',
       'GET /api/market/snapshot',
       'GET /api/openapi.json',
@@ -103,7 +106,60 @@ describe('the gateway document', () => {
       'GET /ready',
       'POST /api/auth/login',
       'POST /api/auth/refresh',
+      'POST /api/flows/buy',
+      'POST /api/flows/cancel-orders',
+      'POST /api/flows/convert',
+      'POST /api/flows/deposit-address',
+      'POST /api/flows/reprice',
+      'POST /api/flows/sell',
+      'POST /api/flows/transfer',
+      'POST /api/flows/{account}/{flowId}/cancel',
       'POST /api/push/poll',
+    ]);
+  });
+
+  it("writes path and header parameters, and each verb's start with that verb's input schema", () => {
+    const cancel = document.paths['/api/flows/{account}/{flowId}/cancel'].post as {
+      parameters: { name: string; in: string; required: boolean }[];
+      responses: Record<string, unknown>;
+    };
+    expect(cancel.parameters.map(({ name, in: where, required }) => [name, where, required])).toEqual([
+      ['account', 'path', true],
+      ['flowId', 'path', true],
+    ]);
+    expect(Object.keys(cancel.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '502',
+      '503',
+    ]);
+    const buy = document.paths['/api/flows/buy'].post as {
+      parameters: { name: string; in: string; required: boolean }[];
+      requestBody: { content: { 'application/json': { schema: JsonObject } } };
+      responses: Record<string, unknown>;
+      'x-roles': string[];
+    };
+    expect(buy.parameters).toMatchObject([{ name: 'Idempotency-Key', in: 'header', required: false }]);
+    const body = buy.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(['account', 'input']);
+    const input = (body.properties as Record<string, JsonObject>).input;
+    expect(Object.keys(input.properties as object)).toContain('amount');
+    expect(input.required).toContain('amount');
+    expect(buy['x-roles']).toEqual(['trader', 'admin']);
+    expect(Object.keys(buy.responses).sort()).toEqual([
+      '200',
+      '201',
+      '400',
+      '401',
+      '403',
+      '409',
+      '422',
+      '502',
+      '503',
     ]);
   });
 

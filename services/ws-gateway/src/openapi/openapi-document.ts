@@ -75,9 +75,9 @@ function operationOf(
   refOf: (schema: z.ZodType, io: 'input' | 'output') => JsonSchema,
 ): JsonSchema {
   const responses: Record<string, RouteResponse> = { ...route.responses };
-  if (route.query !== undefined || route.body !== undefined)
+  if (route.params !== undefined || route.query !== undefined || route.body !== undefined)
     responses[400] ??= {
-      description: 'a bad query or body: `details` names each field',
+      description: 'a bad path, query or body: `details` names each field',
       schema: ValidationErrorBody,
     };
   const roles = route.access === 'public' ? undefined : route.access;
@@ -97,7 +97,15 @@ function operationOf(
     tags: [route.tag],
     security: roles === undefined ? [] : [{ [BEARER]: [] }],
     ...(roles === undefined ? {} : { 'x-roles': [...roles] }),
-    ...(route.query === undefined ? {} : { parameters: queryParameters(route.query) }),
+    ...(route.params === undefined && route.query === undefined && route.headerParams === undefined
+      ? {}
+      : {
+          parameters: [
+            ...(route.params === undefined ? [] : parametersOf(route.params, 'path')),
+            ...(route.query === undefined ? [] : parametersOf(route.query, 'query')),
+            ...(route.headerParams === undefined ? [] : parametersOf(route.headerParams, 'header')),
+          ],
+        }),
     ...(route.body === undefined
       ? {}
       : {
@@ -138,17 +146,17 @@ function responseOf(
   };
 }
 
-/** One query parameter per field of the query schema, as the client writes it (the input side). */
-function queryParameters(query: z.ZodObject): JsonSchema[] {
-  const schema = inline(query, 'input');
+/** One parameter per field of the schema, as the client writes it (the input side); a path one is always required. */
+function parametersOf(fields: z.ZodObject, where: 'path' | 'query' | 'header'): JsonSchema[] {
+  const schema = inline(fields, 'input');
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...rest } = property;
     return {
       name,
-      in: 'query',
-      required: required.has(name),
+      in: where,
+      required: where === 'path' || required.has(name),
       ...(typeof description === 'string' ? { description } : {}),
       schema: rest,
     };

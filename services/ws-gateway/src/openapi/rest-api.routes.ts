@@ -1,5 +1,7 @@
 // Every REST route of the gateway, and the answers the OpenAPI document names as components.
-import { AggregateV1, CandleV1 } from '@tm/contracts';
+import { AggregateV1, CandleV1, FlowStateV1 } from '@tm/contracts';
+import { FlowVerbList } from '../flow-api/flow-api.dto.js';
+import { FLOW_API_ROUTES } from '../flow-api/flow-api.routes.js';
 import { CandleList } from '../market-api/market-api.dto.js';
 import { MARKET_API_ROUTES } from '../market-api/market-api.routes.js';
 import { DailyPnlReport, DailyPnlRow, TradeFill, TradeList } from '../trade-history/trade-history.dto.js';
@@ -23,6 +25,7 @@ export const REST_API_ROUTES: readonly RouteDescription[] = [
   ...GATEWAY_ROUTES,
   ...MARKET_API_ROUTES,
   ...TRADE_HISTORY_ROUTES,
+  ...FLOW_API_ROUTES,
   OPENAPI_ROUTE,
 ];
 
@@ -38,4 +41,6 @@ export const NAMED_SCHEMAS = {
   TradeList,
   DailyPnlRow,
   DailyPnlReport,
+  FlowVerbList,
+  FlowStateV1,
 };

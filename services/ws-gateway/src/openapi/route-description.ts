@@ -17,7 +17,7 @@ export interface RouteResponse {
 
 export interface RouteDescription {
   method: HttpMethod;
-  /** The path as the client writes it, from the root: `/api/market/snapshot`. */
+  /** The path as the client writes it, from the root: `/api/market/snapshot`, `/api/flows/{account}/{flowId}`. */
   path: string;
   operationId: string;
   summary: string;
@@ -25,9 +25,13 @@ export interface RouteDescription {
   tag: string;
   /** `public`: no token; otherwise the roles a bearer token must carry (401 without one, 403 outside them). */
   access: 'public' | readonly Role[];
+  /** Every field a path parameter, written `{name}` in `path`; the pipe and the document both read it. */
+  params?: z.ZodObject;
   /** Every field a query parameter; the pipe and the document both read it. */
   query?: z.ZodObject;
+  /** Request headers the route reads, each field one (`Idempotency-Key`). */
+  headerParams?: z.ZodObject;
   body?: z.ZodType;
-  /** Success and route-specific failures; 400/401/403 are added from `query`, `body` and `access`. */
+  /** Success and route-specific failures; 400/401/403 are added from `params`, `query`, `body` and `access`. */
   responses: Readonly<Record<number, RouteResponse>>;
 }

@@ -167,6 +167,8 @@ export class PushGateway
       return { ok: false, reason: check.ok ? 'closed' : check.reason };
     if (check.principal.userId !== connection.principal.userId) return { ok: false, reason: 'another user' };
     connection.principal = check.principal;
+    // Other gateways on this socket (FlowGateway) read the principal from the socket's data.
+    socket.data.principal = check.principal;
     connection.toldExpired = false;
     this.pending.add(socket.id);
     return { ok: true, expiresAt: check.principal.expiresAt };

@@ -5,10 +5,12 @@ import { editOrder } from './edit-order.handler.js';
 import { fetchBalance } from './fetch-balance.handler.js';
 import { fetchDepositAddress } from './fetch-deposit-address.handler.js';
 import { fetchDeposits } from './fetch-deposits.handler.js';
+import { fetchInstruments } from './fetch-instruments.handler.js';
 import { fetchMyTrades } from './fetch-my-trades.handler.js';
 import { fetchOpenOrders } from './fetch-open-orders.handler.js';
 import { fetchOrder } from './fetch-order.handler.js';
 import { fetchPositions } from './fetch-positions.handler.js';
+import { simulateDeposit } from './simulate-deposit.handler.js';
 import { status } from './status.handler.js';
 import { transfer } from './transfer.handler.js';
 import type { VenueRpcHandler } from './venue-rpc-handler.js';
@@ -26,5 +28,7 @@ export const VENUE_RPC_HANDLERS: { [O in VenueOp]: VenueRpcHandler<O> } = {
   transfer,
   'fetch-deposit-address': fetchDepositAddress,
   'fetch-deposits': fetchDeposits,
+  'fetch-instruments': fetchInstruments,
+  'simulate-deposit': simulateDeposit,
   status,
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OrderOriginV1 } from '@tm/contracts';
+import type { OrderOriginV1 } from './schemas/venue-rpc.schema.js';
 
 /**
  * The client order id of the order a flow step asks for: a function of (flow, step, child) alone, so a
