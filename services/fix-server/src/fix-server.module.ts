@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { FixClientsController } from './clients/fix-clients.controller.js';
+import { FixServerService } from './fix-server.service.js';
 
-/** fix-server: the FIX 4.4 acceptor for clients and initiator sessions to liquidity providers. The host gives it lifecycle, control, health and connections; its features land with issue 8. */
-@Module({})
+/** fix-server: the FIX 4.4 acceptor for clients, their sessions kept in PostgreSQL, and the clients' admin API. */
+@Module({ providers: [FixServerService], controllers: [FixClientsController] })
 export class FixServerModule {}

@@ -1,4 +1,35 @@
+import { env } from '@tm/config';
 import { hostedConfigSpec } from '@tm/service-host';
 
-/** fix-server's configuration: the platform's fields; its HTTP endpoints default to port 7404. */
-export const fixServerConfigSpec = hostedConfigSpec(7404);
+/** What a development start accepts on the admin API when TM_FIX_ADMIN_TOKEN is unset; production refuses it. */
+export const DEVELOPMENT_FIX_ADMIN_TOKEN = 'tm-engine-development-fix-admin-token';
+
+/** fix-server's configuration: the platform's fields, the FIX listeners and the admin API; HTTP on port 7404. */
+export const fixServerConfigSpec = {
+  ...hostedConfigSpec(7404),
+  /** Our SenderCompID on every client session. */
+  compId: env.string('TM_FIX_COMP_ID', {
+    default: 'TM',
+    pattern: /^[A-Za-z0-9_.-]{1,32}$/,
+    expected: 'a CompID of 1–32 letters, digits or _.-',
+  }),
+  fixHost: env.string('TM_FIX_HOST', {
+    default: '0.0.0.0',
+    expected: 'an interface address such as 0.0.0.0 or 127.0.0.1',
+  }),
+  /** Plain TCP FIX; 0 picks a free port (tests). */
+  tcpPort: env.port('TM_FIX_TCP_PORT', { default: 9880 }),
+  /** TLS FIX, served only when both TM_FIX_TLS_CERT and TM_FIX_TLS_KEY are given. */
+  tlsPort: env.port('TM_FIX_TLS_PORT', { default: 9881 }),
+  fixTlsCertFile: env.optionalString('TM_FIX_TLS_CERT', {
+    expected: 'the path of a PEM certificate (chain)',
+  }),
+  fixTlsKeyFile: env.optionalString('TM_FIX_TLS_KEY', { expected: 'the path of the PEM private key' }),
+  /** Bearer token of the admin API (clients: create, enable, disable, change password). */
+  adminToken: env.secret('TM_FIX_ADMIN_TOKEN', { default: DEVELOPMENT_FIX_ADMIN_TOKEN, minLength: 16 }),
+  /** A new client's limits when the admin API does not give them. */
+  defaultMessageRate: env.int('TM_FIX_DEFAULT_MSG_RATE', { default: 100, min: 1, max: 100_000 }),
+  defaultMaxSubscriptions: env.int('TM_FIX_DEFAULT_MAX_SUBSCRIPTIONS', { default: 50, min: 0, max: 10_000 }),
+  /** How often sequence numbers and sent messages are written to PostgreSQL (group commit of every session). */
+  storeFlushMs: env.durationMs('TM_FIX_STORE_FLUSH', { default: 5, min: 1, max: 1_000 }),
+};

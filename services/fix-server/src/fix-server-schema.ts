@@ -1,0 +1,2 @@
+/** The PostgreSQL schema fix-server owns. */
+export const FIX_SERVER_SCHEMA = 'fix_server';

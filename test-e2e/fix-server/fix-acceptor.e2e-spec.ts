@@ -1,0 +1,224 @@
+// fix-server as built, in a process of its own, with jspurefix initiators as clients over real TCP and
+// TLS sockets: logon accepted and refused, the negotiated heartbeat, TestRequest, business rejects,
+// sequence numbers across a restart, and the clients' admin API.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectEventually, freePort, uniqueSubjectRoot } from '@tm/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ServiceProcess } from '../fleet/service-process.js';
+import { ownDatabase, type OwnDatabase } from '../fleet/own-database.js';
+import { FixTestClient } from './fix-test-client.js';
+
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+const PASSWORD = 'correct horse battery';
+
+describe('fix-server acceptor', () => {
+  let database: OwnDatabase;
+  let certDir: string;
+  let server: ServiceProcess;
+  let ports: { http: number; tcp: number; tls: number };
+  const root = uniqueSubjectRoot();
+  const clients: FixTestClient[] = [];
+
+  async function startServer(): Promise<ServiceProcess> {
+    const process = new ServiceProcess('fix-server', 'fix-server-e2e', {
+      TM_NATS_URL: inject('natsUrl'),
+      TM_DATABASE_URL: database.url,
+      TM_SUBJECT_ROOT: root,
+      TM_HTTP_PORT: String(ports.http),
+      TM_HTTP_HOST: '127.0.0.1',
+      TM_FIX_TCP_PORT: String(ports.tcp),
+      TM_FIX_TLS_PORT: String(ports.tls),
+      TM_FIX_TLS_CERT: join(certDir, 'server.crt'),
+      TM_FIX_TLS_KEY: join(certDir, 'server.key'),
+      TM_FIX_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    await expectEventually(async () => {
+      expect(process.running, process.tail()).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${ports.http}/ready`)).status).toBe(200);
+    }, 30_000);
+    return process;
+  }
+
+  function admin(method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<Response> {
+    return fetch(`http://127.0.0.1:${ports.http}/api/fix/clients${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  }
+
+  function client(
+    senderCompId: string,
+    password = PASSWORD,
+    extra: { tls?: boolean; heartBtInt?: number } = {},
+  ) {
+    const c = new FixTestClient({
+      port: extra.tls ? ports.tls : ports.tcp,
+      senderCompId,
+      password,
+      heartBtInt: extra.heartBtInt ?? 30,
+      ...(extra.tls && { tlsCa: readFileSync(join(certDir, 'server.crt'), 'utf8') }),
+    });
+    clients.push(c);
+    return c;
+  }
+
+  beforeAll(async () => {
+    database = await ownDatabase(inject('databaseUrl'), 'fix_acceptor');
+    certDir = mkdtempSync(join(tmpdir(), 'tm-fix-cert-'));
+    // A throwaway self-signed certificate for localhost, made for this run.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(certDir, 'server.key'),
+        '-out',
+        join(certDir, 'server.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    ports = { http: await freePort(), tcp: await freePort(), tls: await freePort() };
+    server = await startServer();
+    for (const [id, enabled] of [
+      ['ACME', true],
+      ['SLEEPY', false],
+      ['TLSCO', true],
+      ['RATED', true],
+      ['GUARDED', true],
+    ] as const)
+      expect(
+        (await admin('POST', '', { senderCompId: id, password: PASSWORD, enabled, maxMessagesPerSecond: 5 }))
+          .status,
+      ).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await server?.dispose();
+    await database?.drop();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('admin API: refuses a bad token (401) and a bad body (400 naming the field); hides the hash', async () => {
+    expect((await admin('GET', '', undefined, 'wrong-token-wrong-token')).status).toBe(401);
+    const bad = await admin('POST', '', { senderCompId: 'bad id!', password: 'short' });
+    expect(bad.status).toBe(400);
+    const fields = ((await bad.json()) as { details: Array<{ field: string }> }).details.map((d) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['senderCompId', 'password']));
+    expect((await admin('POST', '', { senderCompId: 'ACME', password: PASSWORD })).status).toBe(409);
+    const listed = (await (await admin('GET', '')).json()) as Array<Record<string, unknown>>;
+    expect(listed.map((c) => c['senderCompId'])).toEqual(['ACME', 'GUARDED', 'RATED', 'SLEEPY', 'TLSCO']);
+    expect(listed.every((c) => !('passwordHash' in c))).toBe(true);
+  });
+
+  it('accepts a logon, echoes the client heartbeat interval, answers a TestRequest', async () => {
+    const c = client('ACME', PASSWORD, { heartBtInt: 7 });
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(1), 10_000);
+    expect(c.of('A')[0]).toMatchObject({ HeartBtInt: 7 });
+    c.send('1', { TestReqID: 'probe-1' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'probe-1')).toBe(true),
+      10_000,
+    );
+    await c.close();
+  });
+
+  it('refuses a wrong password and a disabled client with a Logout saying why', async () => {
+    const wrong = client('GUARDED', 'not the password at all');
+    await wrong.connect();
+    await expectEventually(() => expect(wrong.of('5')).toHaveLength(1), 10_000);
+    expect(String(wrong.of('5')[0]!['Text'])).toContain('wrong Username(553)/Password(554)');
+    expect(wrong.of('A')).toHaveLength(0);
+
+    const disabled = client('SLEEPY');
+    await disabled.connect();
+    await expectEventually(() => expect(disabled.of('5')).toHaveLength(1), 10_000);
+    expect(disabled.of('5')[0]).toMatchObject({ Text: 'client disabled' });
+    expect(disabled.of('A')).toHaveLength(0);
+  });
+
+  it('disabling a logged-on client logs it out; enabling it lets it back without a restart', async () => {
+    const c = client('TLSCO');
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(1), 10_000);
+    expect((await admin('PATCH', '/TLSCO', { enabled: false })).status).toBe(200);
+    await expectEventually(
+      () => expect(c.of('5').map((m) => m['Text'])).toContain('client disabled'),
+      10_000,
+    );
+    await c.close();
+    expect((await admin('PATCH', '/TLSCO', { enabled: true })).status).toBe(200);
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(2), 10_000);
+    await c.close();
+  });
+
+  it('answers an unsupported message type and messages past the rate limit with BusinessMessageReject', async () => {
+    const c = client('RATED');
+    await c.connect();
+    await expectEventually(() => expect(c.of('A').length).toBeGreaterThan(0), 10_000);
+    // Trading-session status is not ours to take; and 5 messages/s is this client's limit.
+    for (let i = 0; i < 8; i++) c.send('h', { TradingSessionID: `s-${i}`, TradSesStatus: 2 });
+    await expectEventually(() => expect(c.of('j')).toHaveLength(8), 10_000);
+    const reasons = c.of('j').map((m) => String(m['Text']));
+    expect(reasons.filter((t) => t.includes('not supported')).length).toBeGreaterThan(0);
+    expect(reasons.filter((t) => t.includes('rate limit')).length).toBeGreaterThan(0);
+    expect(c.of('j').every((m) => m['RefMsgType'] === 'h')).toBe(true);
+    expect(c.stopped).toBe(false);
+    await c.close();
+  });
+
+  it('keeps sequence numbers across a restart of fix-server', async () => {
+    const c = client('ACME');
+    await c.connect();
+    await expectEventually(() => expect(c.of('A').length).toBeGreaterThan(0), 10_000);
+    const seqOf = (m: Record<string, unknown>) =>
+      Number((m['StandardHeader'] as Record<string, unknown>)['MsgSeqNum']);
+    c.send('1', { TestReqID: 'before-restart' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'before-restart')).toBe(true),
+      10_000,
+    );
+    const lastBefore = Math.max(...c.received.map((m) => seqOf(m.body)));
+    await c.close();
+
+    server.signal('SIGTERM');
+    await server.exited;
+    server = await startServer();
+
+    const logonsBefore = c.of('A').length;
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(logonsBefore + 1), 15_000);
+    // Our Logon answer continues the numbering the client has seen (the logout on close took one).
+    expect(seqOf(c.of('A').at(-1)!)).toBeGreaterThan(lastBefore);
+    expect(c.of('5').every((m) => !String(m['Text'] ?? '').includes('MsgSeqNum too low'))).toBe(true);
+    await c.close();
+  }, 60_000);
+
+  it('serves a session over TLS with a test certificate', async () => {
+    const c = client('TLSCO', PASSWORD, { tls: true });
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(1), 10_000);
+    c.send('1', { TestReqID: 'over-tls' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'over-tls')).toBe(true),
+      10_000,
+    );
+    await c.close();
+  });
+});
