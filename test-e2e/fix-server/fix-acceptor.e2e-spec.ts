@@ -5,49 +5,37 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectEventually, freePort, uniqueSubjectRoot } from '@tm/testing';
+import { expectEventually, uniqueSubjectRoot } from '@tm/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ServiceProcess } from '../fleet/service-process.js';
 import { ownDatabase, type OwnDatabase } from '../fleet/own-database.js';
+import { CLIENT_PASSWORD as PASSWORD, FixServerProcess, type FixServerPorts } from './fix-server-process.js';
 import { FixTestClient } from './fix-test-client.js';
-
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
-const PASSWORD = 'correct horse battery';
 
 describe('fix-server acceptor', () => {
   let database: OwnDatabase;
   let certDir: string;
-  let server: ServiceProcess;
-  let ports: { http: number; tcp: number; tls: number };
+  let server: FixServerProcess;
+  let ports: FixServerPorts;
   const root = uniqueSubjectRoot();
   const clients: FixTestClient[] = [];
 
-  async function startServer(): Promise<ServiceProcess> {
-    const process = new ServiceProcess('fix-server', 'fix-server-e2e', {
-      TM_NATS_URL: inject('natsUrl'),
-      TM_DATABASE_URL: database.url,
-      TM_SUBJECT_ROOT: root,
-      TM_HTTP_PORT: String(ports.http),
-      TM_HTTP_HOST: '127.0.0.1',
-      TM_FIX_TCP_PORT: String(ports.tcp),
-      TM_FIX_TLS_PORT: String(ports.tls),
-      TM_FIX_TLS_CERT: join(certDir, 'server.crt'),
-      TM_FIX_TLS_KEY: join(certDir, 'server.key'),
-      TM_FIX_ADMIN_TOKEN: ADMIN_TOKEN,
-    });
-    await expectEventually(async () => {
-      expect(process.running, process.tail()).toBe(true);
-      expect((await fetch(`http://127.0.0.1:${ports.http}/ready`)).status).toBe(200);
-    }, 30_000);
-    return process;
+  function startServer(): Promise<FixServerProcess> {
+    return FixServerProcess.start(
+      {
+        natsUrl: inject('natsUrl'),
+        databaseUrl: database.url,
+        root,
+        extra: {
+          TM_FIX_TLS_CERT: join(certDir, 'server.crt'),
+          TM_FIX_TLS_KEY: join(certDir, 'server.key'),
+        },
+      },
+      ports,
+    );
   }
 
-  function admin(method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<Response> {
-    return fetch(`http://127.0.0.1:${ports.http}/api/fix/clients${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
+  function admin(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+    return server.admin(method, path, body, token);
   }
 
   function client(
@@ -91,7 +79,7 @@ describe('fix-server acceptor', () => {
       ],
       { stdio: 'ignore' },
     );
-    ports = { http: await freePort(), tcp: await freePort(), tls: await freePort() };
+    ports = await FixServerProcess.freePorts();
     server = await startServer();
     for (const [id, enabled] of [
       ['ACME', true],
@@ -99,6 +87,7 @@ describe('fix-server acceptor', () => {
       ['TLSCO', true],
       ['RATED', true],
       ['GUARDED', true],
+      ['GAPPY', true],
     ] as const)
       expect(
         (await admin('POST', '', { senderCompId: id, password: PASSWORD, enabled, maxMessagesPerSecond: 5 }))
@@ -108,7 +97,7 @@ describe('fix-server acceptor', () => {
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await server?.dispose();
+    await server?.process.dispose();
     await database?.drop();
     rmSync(certDir, { recursive: true, force: true });
   });
@@ -121,7 +110,14 @@ describe('fix-server acceptor', () => {
     expect(fields).toEqual(expect.arrayContaining(['senderCompId', 'password']));
     expect((await admin('POST', '', { senderCompId: 'ACME', password: PASSWORD })).status).toBe(409);
     const listed = (await (await admin('GET', '')).json()) as Array<Record<string, unknown>>;
-    expect(listed.map((c) => c['senderCompId'])).toEqual(['ACME', 'GUARDED', 'RATED', 'SLEEPY', 'TLSCO']);
+    expect(listed.map((c) => c['senderCompId'])).toEqual([
+      'ACME',
+      'GAPPY',
+      'GUARDED',
+      'RATED',
+      'SLEEPY',
+      'TLSCO',
+    ]);
     expect(listed.every((c) => !('passwordHash' in c))).toBe(true);
   });
 
@@ -183,6 +179,70 @@ describe('fix-server acceptor', () => {
     await c.close();
   });
 
+  it('recovers a forced sequence gap both ways: our ResendRequest, and our resend with PossDupFlag and GapFill', async () => {
+    const c = client('GAPPY');
+    await c.connect();
+    await expectEventually(() => expect(c.of('A').length).toBeGreaterThan(0), 10_000);
+    const header = (m: Record<string, unknown>) => m['StandardHeader'] as Record<string, unknown>;
+
+    // Client → us: three of the client's numbers never arrive; we ask for them and carry on.
+    c.skipOutgoing(3);
+    c.send('1', { TestReqID: 'after-our-gap' });
+    await expectEventually(() => expect(c.of('2').length).toBeGreaterThan(0), 10_000);
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'after-our-gap')).toBe(true),
+      10_000,
+    );
+
+    // Us → client: an application message (a BusinessMessageReject) and heartbeats "lost" on the client's
+    // side; its ResendRequest gets the reject again with PossDupFlag=Y and the heartbeats as a GapFill.
+    c.send('h', { TradingSessionID: 'lost-1', TradSesStatus: 2 });
+    await expectEventually(() => expect(c.of('j')).toHaveLength(1), 10_000);
+    c.send('1', { TestReqID: 'lost-heartbeat' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'lost-heartbeat')).toBe(true),
+      10_000,
+    );
+    c.forgetReceived(2);
+    c.send('1', { TestReqID: 'shows-the-gap' });
+    await expectEventually(() => {
+      const resent = c.of('j').filter((m) => header(m)['PossDupFlag'] === true);
+      expect(resent).toHaveLength(1);
+      expect(resent[0]!['RefMsgType']).toBe('h');
+      expect(header(resent[0]!)['OrigSendingTime']).toBeDefined();
+      expect(c.of('4').some((m) => m['GapFillFlag'] === true && header(m)['PossDupFlag'] === true)).toBe(
+        true,
+      );
+    }, 10_000);
+    c.send('1', { TestReqID: 'still-alive' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'still-alive')).toBe(true),
+      10_000,
+    );
+    expect(c.stopped).toBe(false);
+    await c.close();
+  });
+
+  it('answers a Logon that shows a gap with its Logon first, then the ResendRequest', async () => {
+    const c = client('GUARDED');
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(1), 10_000);
+    await c.close();
+    c.skipBeforeLogon(4);
+    await c.connect();
+    await expectEventually(() => expect(c.of('A')).toHaveLength(2), 10_000);
+    await expectEventually(() => expect(c.of('2').length).toBeGreaterThan(0), 10_000);
+    const order = c.received.map((m) => m.msgType).filter((t) => t === 'A' || t === '2');
+    expect(order).toEqual(['A', 'A', '2']);
+    c.send('1', { TestReqID: 'after-logon-gap' });
+    await expectEventually(
+      () => expect(c.of('0').some((hb) => hb['TestReqID'] === 'after-logon-gap')).toBe(true),
+      10_000,
+    );
+    expect(c.stopped).toBe(false);
+    await c.close();
+  });
+
   it('keeps sequence numbers across a restart of fix-server', async () => {
     const c = client('ACME');
     await c.connect();
@@ -197,8 +257,7 @@ describe('fix-server acceptor', () => {
     const lastBefore = Math.max(...c.received.map((m) => seqOf(m.body)));
     await c.close();
 
-    server.signal('SIGTERM');
-    await server.exited;
+    await server.stop();
     server = await startServer();
 
     const logonsBefore = c.of('A').length;

@@ -1,7 +1,11 @@
 // A FIX 4.4 client for tests: jspurefix's own initiator over a real socket (TCP or TLS), keeping every
 // message it receives, with its sequence numbers kept across reconnects like a real counterparty's.
+import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import {
   AsciiSession,
+  MsgTransport,
+  TcpDuplex,
   DITokens,
   EmptyLogFactory,
   MemorySessionStore,
@@ -39,6 +43,17 @@ class RecordingSession extends AsciiSession {
   sendMessage(msgType: string, obj: ILooseObject): void {
     this.send(msgType, obj);
   }
+  /** Our next messages skip `count` sequence numbers, as if they had been lost on the way. */
+  skipOutgoing(count: number): void {
+    // The ascii transmitter numbers what it sends; the abstract type does not declare it.
+    const transmitter = this.transport?.transmitter as { msgSeqNum: number } | undefined;
+    if (!transmitter) throw new Error('not connected');
+    transmitter.msgSeqNum += count;
+  }
+  /** Forget having received the last `count` messages, so the next one shows a gap on our side. */
+  forgetReceived(count: number): void {
+    this.sessionState.lastPeerMsgSeqNum -= count;
+  }
   protected onApplicationMsg(msgType: string, view: MsgView): void {
     this.client.record(msgType, view);
   }
@@ -62,6 +77,7 @@ export class FixTestClient {
   readonly received: ReceivedFixMessage[] = [];
   stopped = false;
   private session: RecordingSession | null = null;
+  private connections = 0;
   private ended: Promise<unknown> = Promise.resolve();
   /**
    * The counterparty's own sequence numbers per session, kept across connections and across clients
@@ -91,11 +107,7 @@ export class FixTestClient {
         dictionary: 'repo44',
         resilient: false,
         reconnectSeconds: 0,
-        tcp: {
-          host: '127.0.0.1',
-          port: o.port,
-          ...(o.tlsCa && { tls: { nodeTlsConnectionOptions: { ca: [o.tlsCa], servername: 'localhost' } } }),
-        },
+        tcp: { host: '127.0.0.1', port: o.port },
       },
       Name: o.senderCompId,
       SenderCompId: o.senderCompId,
@@ -120,19 +132,40 @@ export class FixTestClient {
         return store;
       },
     };
-    scope.register(DITokens.FixSession, {
-      useFactory: (c) => {
-        this.session = new RecordingSession(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), this);
-        return this.session;
-      },
-    });
-    const entity = scope.resolve<{ start(): Promise<unknown> }>(DITokens.FixEntity);
-    this.ended = entity.start().catch(() => undefined);
+    const socket = await openSocket(o.port, o.tlsCa);
+    const session = new RecordingSession(config, this);
+    session.on('error', () => undefined);
+    this.session = session;
+    this.connections += 1;
+    this.ended = session
+      .run(new MsgTransport(this.connections, config, new TcpDuplex(socket)))
+      .catch(() => undefined)
+      .finally(() => socket.destroy());
+  }
+
+  /** Before a connect: our next Logon skips `count` numbers, as if messages had been lost before it. */
+  skipBeforeLogon(count: number): void {
+    const id = new SessionId('FIX.4.4', this.options.senderCompId, this.options.targetCompId ?? 'TM');
+    const store = FixTestClient.stores.get(id.toString());
+    if (!store) throw new Error('this client has never connected');
+    store.senderSeqNum += count;
   }
 
   send(msgType: string, obj: ILooseObject): void {
+    this.connected.sendMessage(msgType, obj);
+  }
+
+  skipOutgoing(count: number): void {
+    this.connected.skipOutgoing(count);
+  }
+
+  forgetReceived(count: number): void {
+    this.connected.forgetReceived(count);
+  }
+
+  private get connected(): RecordingSession {
     if (!this.session) throw new Error('not connected');
-    this.session.sendMessage(msgType, obj);
+    return this.session;
   }
 
   /** Logs out and waits for the session to end. */
@@ -140,4 +173,21 @@ export class FixTestClient {
     if (this.session && !this.stopped) this.session.done();
     await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 3_000))]);
   }
+}
+
+/** A socket of our own, so a reset from the server is an ended session here, never an uncaught error. */
+function openSocket(port: number, tlsCa: string | undefined): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = tlsCa
+      ? tlsConnect({ host: '127.0.0.1', port, ca: [tlsCa], servername: 'localhost' })
+      : createConnection({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    socket.once('error', reject);
+    socket.once(tlsCa ? 'secureConnect' : 'connect', () => {
+      socket.off('error', reject);
+      // As jspurefix's own TLS initiator does: its parser takes text chunks from a TLS socket.
+      if (tlsCa) socket.setEncoding('utf8');
+      resolve(socket);
+    });
+  });
 }

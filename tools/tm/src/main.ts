@@ -5,6 +5,7 @@ import { slot } from '@tm/sharding';
 import { parseArgs } from 'node:util';
 import { parseTarget, renderControlOutcomes } from './commands/control.command.js';
 import { judgeHealth } from './commands/health.command.js';
+import { runFixClientsCommand } from './commands/fix-clients.command.js';
 import { runFlowsVerifyCommand } from './commands/flows-verify.command.js';
 import { runRecordCommand } from './commands/record.command.js';
 import { runReplayCommand } from './commands/replay.command.js';
@@ -23,13 +24,21 @@ const USAGE = `tm — operate a tm-engine fleet
                                  the aggregation over a recording, offline: snapshots, candles, arbitrage, rejections
   tm flows verify <flowId>…|--all
                                  recompute the audit hash chain of flows from PostgreSQL (TM_DATABASE_URL); exit 1 if one is broken
-Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW, TM_DATABASE_URL.`;
+  tm fix clients list|show <id>  the FIX clients of fix-server, through its admin API (TM_FIX_ADMIN_URL, TM_FIX_ADMIN_TOKEN)
+  tm fix clients create <id> [--accounts a,b] [--rate N] [--max-subscriptions N] [--disabled]
+  tm fix clients enable|disable|password <id>
+  tm fix clients set <id> [--accounts a,b] [--rate N] [--max-subscriptions N]
+                                 a password is read from TM_FIX_CLIENT_PASSWORD or the first line of stdin, never from the
+                                 command line, so it stays out of the process list and shell history; exit 1 if fix-server refuses
+Environment: TM_NATS_URL, TM_SUBJECT_ROOT, TM_CLI_GATHER_WINDOW, TM_DATABASE_URL,
+  TM_FIX_ADMIN_URL (http://127.0.0.1:7404), TM_FIX_ADMIN_TOKEN (fix-server's development token), TM_FIX_CLIENT_PASSWORD.`;
 
 async function main(argv: string[]): Promise<number> {
   // record and replay parse their own flags (--tick-ms, --fees…), which the fleet commands' parseArgs refuses.
   if (argv[0] === 'record') return runRecordCommand(argv.slice(1));
   if (argv[0] === 'replay') return runReplayCommand(argv.slice(1));
   if (argv[0] === 'flows' && argv[1] === 'verify') return runFlowsVerifyCommand(argv.slice(2));
+  if (argv[0] === 'fix' && argv[1] === 'clients') return runFixClientsCommand(argv.slice(2));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

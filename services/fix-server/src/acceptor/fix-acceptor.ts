@@ -1,10 +1,14 @@
-// One FIX 4.4 listening port (plain TCP or TLS) for every client: jspurefix's acceptor with TargetCompID
-// `*`, so a session takes its identity from the client's Logon, and sessions kept in PostgreSQL.
-import type { EventEmitter } from 'node:events';
+// One FIX 4.4 listening port (plain TCP or TLS) for every client. Our own server rather than jspurefix's
+// acceptor, so every byte passes the frame guard first and no socket error goes unheard; each connection
+// runs a jspurefix session with TargetCompID `*`, which takes its identity from the client's Logon.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '@tm/telemetry';
 import {
   DITokens,
+  MsgTransport,
   SessionContainer,
+  type FixDuplex,
   type IJsFixConfig,
   type IJsFixLogger,
   type ISessionDescription,
@@ -12,9 +16,14 @@ import {
   type JsFixLogFields,
   type SessionId,
 } from 'jspurefix';
-import type { DependencyContainer } from 'tsyringe';
+// Not exported at the package root: gives each connection its own DI scope, buffers and description.
+import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope.js';
 import { ClientSession, type ClientSessionDependencies } from '../session/client-session.js';
 import type { PostgresSessionStore } from '../session/postgres-session-store.js';
+import { FixFrameGuard, type GarbledReason } from './fix-frame-guard.js';
+
+/** jspurefix's own parse buffer size: nothing longer is a message we take. */
+const MAX_MESSAGE_BYTES = 160 * 1024;
 
 export interface FixListenerOptions {
   readonly name: string;
@@ -26,6 +35,7 @@ export interface FixListenerOptions {
   readonly sessionStore: (id: SessionId) => PostgresSessionStore;
   readonly session: ClientSessionDependencies;
   readonly logger: Logger;
+  onGarbled?(reason: GarbledReason, bytes: number): void;
 }
 
 /** jspurefix's log lines into ours, at debug (its info is per message) except warnings and errors. */
@@ -47,18 +57,13 @@ class PinoFixLogFactory extends JsFixLoggerFactory {
   }
 }
 
-/** What jspurefix's TcpAcceptorListener (not exported at the package root) is to us. */
-interface AcceptorEntity {
-  start(): Promise<unknown>;
-  stop(): void;
-  acceptor: { server: EventEmitter & { listening: boolean } };
-}
-
 export class FixListener {
-  private listener: AcceptorEntity | null = null;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private nextId = 0;
 
   private constructor(
-    private readonly scope: DependencyContainer,
+    private readonly config: IJsFixConfig,
     readonly options: FixListenerOptions,
   ) {}
 
@@ -71,13 +76,7 @@ export class FixListener {
         dictionary: 'repo44',
         resilient: false,
         reconnectSeconds: 0,
-        tcp: {
-          host: options.host,
-          port: options.port,
-          ...(options.tls && {
-            tls: { requestCert: false, rejectUnauthorized: false, nodeTlsServerOptions: options.tls },
-          }),
-        },
+        tcp: { host: options.host, port: options.port },
       },
       Name: options.name,
       SenderCompId: options.compId,
@@ -95,35 +94,72 @@ export class FixListener {
     const scope = await container.makeSystem(description);
     const config = scope.resolve<IJsFixConfig>(DITokens.IJsFixConfig);
     config.sessionStoreFactory = { create: options.sessionStore };
-    scope.register(DITokens.FixSession, {
-      useFactory: (c) => new ClientSession(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), options.session),
-    });
-    return new FixListener(scope, options);
+    return new FixListener(config, options);
   }
 
   /** Listens; resolves once the port is bound. */
   async listen(): Promise<void> {
-    const listener = this.scope.resolve<AcceptorEntity>(DITokens.FixEntity);
-    this.listener = listener;
-    void listener.start();
-    // start() binds synchronously; without a listener here a busy port would be an uncaught 'error'.
-    const server = listener.acceptor.server;
-    await new Promise<void>((resolve, reject) => {
-      if (server.listening) return resolve();
-      server.once('listening', () => resolve());
-      server.once('error', (error: Error) =>
-        reject(
-          new Error(`${this.options.name}: cannot listen on port ${this.options.port}: ${error.message}`),
-        ),
-      );
-    });
-    server.on('error', (error: Error) =>
-      this.options.logger.error({ err: error }, `${this.options.name} failed`),
+    const { tls, host, port, name } = this.options;
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => this.accept(socket))
+      : createServer((socket) => this.accept(socket));
+    // A client that never finishes its TLS handshake is its own problem, not the listener's.
+    server.on('tlsClientError', (error: Error) =>
+      this.options.logger.debug({ err: error }, `${name}: TLS handshake failed`),
     );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: Error) =>
+        reject(new Error(`${name}: cannot listen on ${host}:${port}: ${error.message}`)),
+      );
+      server.listen(port, host, () => resolve());
+    });
+    server.on('error', (error: Error) => this.options.logger.error({ err: error }, `${name} failed`));
+    this.server = server;
   }
 
-  close(): void {
-    this.listener?.stop();
-    this.listener = null;
+  /** Stops accepting; the sessions are logged out by their owner, then what is still open is closed. */
+  async close(graceMs = 1_000): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const deadline = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(deadline);
+  }
+
+  private accept(socket: Socket): void {
+    const id = ++this.nextId;
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    // A reset connection ends its session through 'close'; the error itself is only worth a debug line.
+    socket.on('error', (error) =>
+      this.options.logger.debug({ err: error, transport: id }, 'FIX socket error'),
+    );
+    socket.once('close', () => this.sockets.delete(socket));
+    const guard = new FixFrameGuard({
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      onGarbled: (reason, bytes) => this.options.onGarbled?.(reason, bytes),
+    });
+    socket.pipe(guard);
+    const duplex: FixDuplex = {
+      readable: guard,
+      writable: socket,
+      end: () => socket.end(),
+      destroy: () => socket.destroy(),
+    };
+    const scoped = makeSessionScope(this.config);
+    const session = new ClientSession(scoped, this.options.session);
+    // jspurefix emits 'error' when a session fails; run() reports it, this keeps an unheard one from throwing.
+    session.on('error', () => undefined);
+    session
+      .run(new MsgTransport(id, scoped, duplex))
+      .catch((error: Error) =>
+        this.options.logger.debug({ err: error, transport: id }, 'FIX session ended with an error'),
+      )
+      .finally(() => socket.destroy());
   }
 }

@@ -1,5 +1,9 @@
 import { env } from '@tm/config';
 import { hostedConfigSpec } from '@tm/service-host';
+import {
+  LIQUIDITY_PROVIDERS_EXPECTED,
+  LiquidityProviderList,
+} from '../liquidity/liquidity-provider.config.js';
 
 /** What a development start accepts on the admin API when TM_FIX_ADMIN_TOKEN is unset; production refuses it. */
 export const DEVELOPMENT_FIX_ADMIN_TOKEN = 'tm-engine-development-fix-admin-token';
@@ -30,6 +34,23 @@ export const fixServerConfigSpec = {
   /** A new client's limits when the admin API does not give them. */
   defaultMessageRate: env.int('TM_FIX_DEFAULT_MSG_RATE', { default: 100, min: 1, max: 100_000 }),
   defaultMaxSubscriptions: env.int('TM_FIX_DEFAULT_MAX_SUBSCRIPTIONS', { default: 50, min: 0, max: 10_000 }),
+  /** The venue of a NewOrderSingle without ExDestination(100). */
+  defaultVenue: env.string('TM_FIX_DEFAULT_VENUE', {
+    default: 'paper',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    expected: 'a venue id like paper or binance',
+  }),
+  /** How long an order, cancel or replace waits for the flow engine's answer. */
+  flowTimeoutMs: env.durationMs('TM_FIX_FLOW_TIMEOUT', { default: 5_000, min: 100 }),
+  /** How long a MarketDataRequest waits for the instrument's first snapshot before it is refused. */
+  snapshotTimeoutMs: env.durationMs('TM_FIX_MD_SNAPSHOT_TIMEOUT', { default: 1_000, min: 50 }),
+  /** How often each session's round trip is measured with our own TestRequest; 0s turns it off. */
+  probeIntervalMs: env.durationMs('TM_FIX_PROBE_INTERVAL', { default: 30_000, min: 0 }),
+  /** Initiator sessions to liquidity providers whose market data becomes ticks and books (source fix:<name>). */
+  liquidityProviders: env.json('TM_FIX_LIQUIDITY_PROVIDERS', LiquidityProviderList, {
+    default: [],
+    expected: LIQUIDITY_PROVIDERS_EXPECTED,
+  }),
   /** How often sequence numbers and sent messages are written to PostgreSQL (group commit of every session). */
   storeFlushMs: env.durationMs('TM_FIX_STORE_FLUSH', { default: 5, min: 1, max: 1_000 }),
 };

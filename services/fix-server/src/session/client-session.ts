@@ -5,6 +5,7 @@ import type { Logger } from '@tm/telemetry';
 import {
   AsciiParser,
   AsciiSession,
+  DITokens,
   ElasticBuffer,
   MsgTag,
   MsgType,
@@ -23,6 +24,8 @@ const ADMIN_MESSAGES = new Set<string>(['0', '1', '2', '3', '4', '5', 'A']);
 /** BusinessRejectReason(380). */
 const UNSUPPORTED_MESSAGE_TYPE = 3;
 const OTHER = 0;
+/** ASCII `|`, jspurefix's log delimiter. */
+const PIPE = 0x7c;
 /** The heartbeat intervals (seconds) a client may ask for in HeartBtInt(108). */
 const HEARTBEAT_RANGE = { min: 1, max: 300 };
 
@@ -46,7 +49,13 @@ export interface ClientSessionDependencies {
   readonly desks: readonly ApplicationDesk[];
   readonly live: LiveClientSessions;
   readonly logger: Logger;
+  /** How often our own TestRequest measures the round trip to the client; 0 turns it off. */
+  readonly probeIntervalMs: number;
+  onRoundTrip?(senderCompId: string, ms: number): void;
 }
+
+/** Our round-trip probes' TestReqID(112) prefix: the client's Heartbeat echoes it with the send time. */
+const PROBE_PREFIX = 'rtt-';
 
 /** The logged-on sessions of this instance, so a disabled client is logged out at once. */
 export class LiveClientSessions {
@@ -81,6 +90,10 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
   private refusal: string | null = null;
   private readonly desksByType = new Map<string, ApplicationDesk>();
   private storedMessageParser: AsciiParser | null = null;
+  /** Our Logon has gone out: until then a ResendRequest for a gap the Logon showed waits (FIX order). */
+  private logonAnswered = false;
+  private deferredResend: [number, number] | null = null;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     config: IJsFixConfig,
@@ -119,6 +132,9 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
     const senderCompId = view.getString(MsgTag.SenderCompID) ?? '';
     const client = await this.deps.clients.find(senderCompId);
     const matches = await clientPasswordMatches(password ?? '', client?.passwordHash);
+    // A known client's numbers are kept even when its Logon is refused, so its next Logon continues them;
+    // an unknown SenderCompID leaves nothing behind.
+    if (client && this.sessionStore instanceof PostgresSessionStore) await this.sessionStore.admit();
     if (!client || !matches || user !== senderCompId) {
       this.refusal = 'unknown client or wrong Username(553)/Password(554)';
       this.deps.logger.warn({ senderCompId }, 'FIX logon refused: bad credentials');
@@ -143,7 +159,6 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
     (this.sessionState as { heartBeat: number }).heartBeat = heartBtInt;
     this.loggedOnClient = client;
     this.rateLimit = new MessageRateLimit(client.maxMessagesPerSecond);
-    if (this.sessionStore instanceof PostgresSessionStore) await this.sessionStore.admit();
     this.deps.live.add(this);
     this.deps.logger.info({ senderCompId }, 'FIX client logged on');
     return true;
@@ -219,11 +234,24 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
     });
   }
 
+  /**
+   * A parser of our own stored text. It needs a buffer of its own in its own DI scope: the parser's state
+   * takes the scope's parse buffer, and sharing the live session's would garble the client's messages.
+   * jspurefix hands us the text with its log delimiter `|` where SOH goes on the wire; a `|` inside a
+   * value makes that message unparsable here, and it is then covered by the GapFill instead.
+   */
+  private makeStoredMessageParser(): AsciiParser {
+    const scope = this.config.sessionContainer.createChildContainer();
+    const buffer = new ElasticBuffer(160 * 1024);
+    scope.registerInstance(DITokens.ParseBuffer, buffer);
+    return new AsciiParser({ ...this.config, delimiter: PIPE, sessionContainer: scope }, null, buffer);
+  }
+
   /** The stored wire text back into the object jspurefix encodes. */
   private inflate(encoded: string | null | undefined): ILooseObject | null {
     if (!encoded) return null;
     let obj: ILooseObject | null = null;
-    this.storedMessageParser ??= new AsciiParser(this.config, null, new ElasticBuffer(160 * 1024));
+    this.storedMessageParser ??= this.makeStoredMessageParser();
     const parser = this.storedMessageParser;
     parser.removeAllListeners();
     parser.on('msg', (_type: string, v: MsgView) => {
@@ -235,11 +263,42 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
     return body;
   }
 
+  protected override sendResendRequest(lastSeq: number, receivedSeq: number): void {
+    if (!this.logonAnswered) {
+      this.deferredResend = [lastSeq, receivedSeq];
+      return;
+    }
+    super.sendResendRequest(lastSeq, receivedSeq);
+  }
+
   protected onReady(): void {
+    this.logonAnswered = true;
+    if (this.deferredResend) super.sendResendRequest(...this.deferredResend);
+    this.deferredResend = null;
+    if (this.deps.probeIntervalMs > 0) {
+      this.probeTimer = setInterval(() => this.probe(), this.deps.probeIntervalMs);
+      this.probeTimer.unref();
+    }
     this.deps.logger.debug({ session: this.key }, 'FIX session ready');
   }
 
+  private probe(): void {
+    this.send(MsgType.TestRequest, { TestReqID: `${PROBE_PREFIX}${performance.now().toFixed(3)}` });
+  }
+
+  protected override onSessionMsg(msgType: string, view: MsgView): void {
+    if (msgType === MsgType.Heartbeat) {
+      const id = view.getString(MsgTag.TestReqID);
+      if (id?.startsWith(PROBE_PREFIX)) {
+        const sentAt = Number(id.slice(PROBE_PREFIX.length));
+        if (Number.isFinite(sentAt)) this.deps.onRoundTrip?.(this.senderCompId, performance.now() - sentAt);
+      }
+    }
+    super.onSessionMsg(msgType, view);
+  }
+
   protected onStopped(error?: Error): void {
+    clearInterval(this.probeTimer);
     this.deps.live.remove(this);
     if (this.loggedOnClient) for (const desk of this.deps.desks) desk.closeSession(this.key);
     void this.sessionStore.flush().catch(() => undefined);

@@ -1,0 +1,410 @@
+// The LP link against a real NATS server and a real jspurefix acceptor playing the liquidity provider: it answers
+// our MarketDataRequest with a W per symbol and then sends X updates; it is stopped and started again to see the
+// link reconnect on its own.
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { BookDeltaV1, createSubjects, decodePayload, TickV1 } from '@tm/contracts';
+import { createLogger } from '@tm/telemetry';
+import { expectEventually, freePort, uniqueSubjectRoot } from '@tm/testing';
+import {
+  AsciiSession,
+  DITokens,
+  EmptyLogFactory,
+  SessionContainer,
+  type IJsFixConfig,
+  type ILooseObject,
+  type ISessionDescription,
+  type MsgView,
+} from 'jspurefix';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LiquidityProviderConfig } from '../src/liquidity/liquidity-provider.config.js';
+import {
+  LiquidityProviderLinks,
+  type LiquidityProviderLink,
+  type LiquidityProviderLinkState,
+} from '../src/liquidity/liquidity-provider-link.js';
+
+const BTC = 'BTC/USDT';
+const ETH = 'ETH/USDT';
+/** Any tsInit after 2020-01-01 in microseconds; a milliseconds value would be a thousand times smaller. */
+const MICROS_2020 = Date.UTC(2020, 0, 1) * 1000;
+
+type Level = [price: number, size: number];
+
+class LpSession extends AsciiSession {
+  constructor(
+    config: IJsFixConfig,
+    private readonly lp: FakeLiquidityProvider,
+  ) {
+    super(config);
+  }
+  push(msgType: string, obj: ILooseObject): void {
+    this.send(msgType, obj);
+  }
+  protected onApplicationMsg(msgType: string, view: MsgView): void {
+    if (msgType === 'V') this.lp.onRequest(this, view.toObject() as ILooseObject);
+  }
+  protected onLogon(): boolean {
+    return true;
+  }
+  protected onReady(): void {}
+  protected onStopped(): void {}
+  protected onDecoded(): void {}
+  protected onEncoded(): void {}
+}
+
+/** What jspurefix's TcpAcceptorListener is to the test. */
+interface AcceptorEntity {
+  start(): Promise<unknown>;
+  stop(): void;
+  acceptor: { server: EventEmitter & { listening: boolean } };
+}
+
+/** A liquidity provider: a FIX 4.4 acceptor quoting `books` to whoever subscribes. */
+class FakeLiquidityProvider {
+  readonly requests: ILooseObject[] = [];
+  session: LpSession | null = null;
+  mdReqId = '';
+  /** Answer the next V with a Y instead of quotes. */
+  rejectRequests = false;
+  private listener: AcceptorEntity | null = null;
+
+  constructor(
+    readonly port: number,
+    readonly books: Map<string, { bids: Level[]; asks: Level[] }>,
+    /** PEM certificate and key: the LP speaks TLS. */
+    readonly tls?: { cert: string; key: string },
+  ) {}
+
+  async listen(): Promise<void> {
+    const description = {
+      application: {
+        name: 'fake-lp',
+        type: 'acceptor',
+        protocol: 'ascii',
+        dictionary: 'repo44',
+        resilient: false,
+        reconnectSeconds: 0,
+        tcp: {
+          host: '127.0.0.1',
+          port: this.port,
+          ...(this.tls && {
+            tls: { requestCert: false, rejectUnauthorized: false, nodeTlsServerOptions: this.tls },
+          }),
+        },
+      },
+      Name: 'fake-lp',
+      SenderCompId: 'LP1',
+      TargetCompID: 'TM',
+      BeginString: 'FIX.4.4',
+      HeartBtInt: 30,
+      ResetSeqNumFlag: true,
+      SenderSubID: '',
+      TargetSubID: '',
+      Username: '',
+      Password: '',
+    } satisfies ISessionDescription;
+    const container = new SessionContainer();
+    container.registerGlobal(new EmptyLogFactory());
+    const scope = await container.makeSystem(description);
+    scope.register(DITokens.FixSession, {
+      useFactory: (c) => new LpSession(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), this),
+    });
+    const listener = scope.resolve<AcceptorEntity>(DITokens.FixEntity);
+    this.listener = listener;
+    void listener.start();
+    const server = listener.acceptor.server;
+    await new Promise<void>((resolve, reject) => {
+      if (server.listening) return resolve();
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+  }
+
+  onRequest(session: LpSession, request: ILooseObject): void {
+    this.session = session;
+    this.requests.push(request);
+    this.mdReqId = String(request['MDReqID']);
+    if (this.rejectRequests) {
+      session.push('Y', { MDReqID: this.mdReqId, MDReqRejReason: '0', Text: 'unknown symbol' });
+      return;
+    }
+    const symbols = (request['InstrmtMDReqGrp'] as { Instrument: { Symbol: string } }[]).map(
+      (g) => g.Instrument.Symbol,
+    );
+    for (const symbol of symbols) {
+      const book = this.books.get(symbol);
+      if (!book) continue;
+      session.push('W', {
+        MDReqID: this.mdReqId,
+        Instrument: { Symbol: symbol },
+        MDFullGrp: [
+          ...book.bids.map(([px, size]) => ({ MDEntryType: '0', MDEntryPx: px, MDEntrySize: size })),
+          ...book.asks.map(([px, size]) => ({ MDEntryType: '1', MDEntryPx: px, MDEntrySize: size })),
+        ],
+      });
+    }
+  }
+
+  /** An X on the live session. */
+  update(entries: ILooseObject[]): void {
+    if (!this.session) throw new Error('no subscriber');
+    this.session.push('X', { MDReqID: this.mdReqId, MDIncGrp: entries });
+  }
+
+  /** Stops listening and drops every connection, as an LP restart does. */
+  close(): void {
+    this.listener?.stop();
+    this.listener = null;
+    this.session = null;
+  }
+}
+
+describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
+  const subjects = createSubjects(uniqueSubjectRoot());
+  const logger = createLogger({ service: 'fix-server', instance: 'lp-test', level: 'silent' });
+  let nc: NatsConnection;
+  const subscriptions: Subscription[] = [];
+  const ticks: TickV1[] = [];
+  const books: BookDeltaV1[] = [];
+  let lp: FakeLiquidityProvider | null = null;
+  let links: LiquidityProviderLinks | null = null;
+  const states: LiquidityProviderLinkState[] = [];
+
+  beforeAll(async () => {
+    nc = await connect({ servers: inject('natsUrl') });
+    subscriptions.push(
+      nc.subscribe(subjects.all.mdTick(), {
+        callback: (_, msg) => {
+          const decoded = decodePayload(TickV1, msg.data);
+          if (decoded.ok) ticks.push(decoded.value);
+        },
+      }),
+      nc.subscribe(subjects.all.mdBook(), {
+        callback: (_, msg) => {
+          const decoded = decodePayload(BookDeltaV1, msg.data);
+          if (decoded.ok) books.push(decoded.value);
+        },
+      }),
+    );
+    await nc.flush();
+  });
+
+  afterEach(async () => {
+    await links?.stop();
+    links = null;
+    lp?.close();
+    lp = null;
+    ticks.length = 0;
+    books.length = 0;
+    states.length = 0;
+  });
+
+  afterAll(async () => {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await nc.close();
+  });
+
+  async function startLink(port: number, tls?: { ca: string }): Promise<LiquidityProviderLink> {
+    const config = LiquidityProviderConfig.parse({
+      name: 'lp1',
+      host: '127.0.0.1',
+      port,
+      ...(tls && { tls: { ca: tls.ca, servername: 'localhost' } }),
+      senderCompId: 'TM',
+      targetCompId: 'LP1',
+      heartBtInt: 5,
+      instruments: [BTC, ETH],
+      depth: 5,
+    });
+    links = new LiquidityProviderLinks({
+      providers: [config],
+      nc,
+      subjects,
+      logger,
+      backoff: { baseMs: 20, capMs: 200 },
+      connectTimeoutMs: 2_000,
+      onStateChange: (state) => states.push(state),
+    });
+    links.start();
+    const link = links.get('lp1');
+    if (!link) throw new Error('no link lp1');
+    return link;
+  }
+
+  it('publishes the LP’s W and X as ticks and books of source fix:lp1, and again after the LP restarts', async () => {
+    const port = await freePort();
+    const quotes = new Map([
+      [BTC, { bids: [[100, 1] as Level, [99, 2] as Level], asks: [[101, 3] as Level] }],
+      [ETH, { bids: [[10, 1] as Level], asks: [[11, 1] as Level] }],
+    ]);
+    // The link starts first: its connects are refused until the LP listens.
+    const link = await startLink(port);
+    await expectEventually(() => expect(link.counters.reconnects).toBeGreaterThan(0));
+    expect(link.state).not.toBe('logged-on');
+
+    lp = new FakeLiquidityProvider(port, quotes);
+    await lp.listen();
+    await expectEventually(() => expect(link.state).toBe('logged-on'));
+    await expectEventually(() => expect(lp?.requests).toHaveLength(1));
+    expect(lp.requests[0]).toMatchObject({
+      SubscriptionRequestType: '1',
+      MarketDepth: 5,
+      MDUpdateType: 1,
+      MDReqGrp: [{ MDEntryType: '0' }, { MDEntryType: '1' }],
+      InstrmtMDReqGrp: [{ Instrument: { Symbol: BTC } }, { Instrument: { Symbol: ETH } }],
+    });
+
+    await expectEventually(() => {
+      expect(ticks).toContainEqual(
+        expect.objectContaining({
+          instrument: BTC,
+          source: 'fix:lp1',
+          bid: 100,
+          bidSize: 1,
+          ask: 101,
+          askSize: 3,
+        }),
+      );
+      expect(ticks).toContainEqual(
+        expect.objectContaining({ instrument: ETH, source: 'fix:lp1', bid: 10, ask: 11 }),
+      );
+    });
+    for (const tick of ticks) {
+      expect(Number.isInteger(tick.tsInit)).toBe(true);
+      expect(tick.tsInit).toBeGreaterThan(MICROS_2020);
+      expect(tick.tsEvent).toBeGreaterThan(MICROS_2020);
+    }
+    expect(books).toContainEqual(
+      expect.objectContaining({
+        instrument: BTC,
+        source: 'fix:lp1',
+        snapshot: true,
+        bids: [
+          [100, 1],
+          [99, 2],
+        ],
+        asks: [[101, 3]],
+      }),
+    );
+
+    lp.update([
+      {
+        MDUpdateAction: '0',
+        MDEntryType: '0',
+        Instrument: { Symbol: BTC },
+        MDEntryPx: 100.5,
+        MDEntrySize: 4,
+      },
+      { MDUpdateAction: '2', MDEntryType: '1', Instrument: { Symbol: BTC }, MDEntryPx: 101 },
+      {
+        MDUpdateAction: '0',
+        MDEntryType: '1',
+        Instrument: { Symbol: BTC },
+        MDEntryPx: 101.5,
+        MDEntrySize: 2,
+      },
+    ]);
+    await expectEventually(() =>
+      expect(ticks).toContainEqual(
+        expect.objectContaining({ instrument: BTC, bid: 100.5, bidSize: 4, ask: 101.5, askSize: 2 }),
+      ),
+    );
+    expect(books).toContainEqual(
+      expect.objectContaining({
+        instrument: BTC,
+        snapshot: false,
+        bids: [[100.5, 4]],
+        asks: [
+          [101, 0],
+          [101.5, 2],
+        ],
+      }),
+    );
+
+    // The LP goes away: the link notices and keeps trying.
+    lp.close();
+    const reconnectsBefore = link.counters.reconnects;
+    await expectEventually(() => expect(link.state).not.toBe('logged-on'));
+    await expectEventually(() => expect(link.counters.reconnects).toBeGreaterThan(reconnectsBefore));
+
+    // It comes back quoting other prices: the link logs on again, subscribes again, and ticks flow again.
+    quotes.set(BTC, { bids: [[200, 1]], asks: [[201, 1]] });
+    lp = new FakeLiquidityProvider(port, quotes);
+    await lp.listen();
+    await expectEventually(() => expect(link.state).toBe('logged-on'));
+    await expectEventually(() =>
+      expect(ticks).toContainEqual(
+        expect.objectContaining({ instrument: BTC, source: 'fix:lp1', bid: 200, ask: 201 }),
+      ),
+    );
+    expect(link.counters.logons).toBe(2);
+    expect(lp.requests).toHaveLength(1);
+    expect(books).toContainEqual(
+      expect.objectContaining({ instrument: BTC, snapshot: true, bids: [[200, 1]], asks: [[201, 1]] }),
+    );
+    expect(states).toContain('waiting');
+
+    await links?.stop();
+    expect(link.state).toBe('stopped');
+  });
+
+  it('counts a MarketDataRequestReject and stays logged on', async () => {
+    const port = await freePort();
+    lp = new FakeLiquidityProvider(port, new Map());
+    lp.rejectRequests = true;
+    await lp.listen();
+    const link = await startLink(port);
+    await expectEventually(() => expect(link.counters.rejects).toBe(1));
+    expect(link.state).toBe('logged-on');
+    expect(ticks).toEqual([]);
+  });
+
+  it('connects over TLS, trusting the configured CA', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'tm-lp-cert-'));
+    try {
+      // A throwaway self-signed certificate for localhost, made for this run.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost',
+          '-keyout',
+          join(certDir, 'lp.key'),
+          '-out',
+          join(certDir, 'lp.crt'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const port = await freePort();
+      lp = new FakeLiquidityProvider(port, new Map([[ETH, { bids: [[10, 1]], asks: [[11, 2]] }]]), {
+        cert: readFileSync(join(certDir, 'lp.crt'), 'utf8'),
+        key: readFileSync(join(certDir, 'lp.key'), 'utf8'),
+      });
+      await lp.listen();
+      const link = await startLink(port, { ca: join(certDir, 'lp.crt') });
+      await expectEventually(() =>
+        expect(ticks).toContainEqual(
+          expect.objectContaining({ instrument: ETH, source: 'fix:lp1', bid: 10, ask: 11, askSize: 2 }),
+        ),
+      );
+      expect(link.state).toBe('logged-on');
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+    }
+  });
+});
