@@ -10,17 +10,16 @@
 // quantiles are the figure against the 10 ms target.
 //
 //   npm run build && npm run bench:flows     (BENCH_FLOWS=3000, BENCH_CONCURRENCY=64, BENCH_PACED_RATE=50)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createBuckets, createStreams, createSubjects, encodePayload, type Subjects } from '@tm/contracts';
 import { NatsLink } from '@tm/messaging';
 import { accountSlot, instrumentSlot } from '@tm/sharding';
-import { freePort, uniqueSubjectRoot } from '@tm/testing';
+import { uniqueSubjectRoot } from '@tm/testing';
 import pg from 'pg';
 import { BenchDatabase } from '../shared/bench-database.js';
 import { CpuMeter, natsServerPid } from '../shared/cpu-meter.js';
 import { parseMetrics } from '../shared/prometheus-text.js';
+import { ServiceProcess } from '../shared/service-process.js';
 
 const NATS_URL = process.env.TM_NATS_URL ?? 'nats://127.0.0.1:4222';
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 3_000);
@@ -33,66 +32,6 @@ const ACCOUNT = 'paper-main';
 const TARGET_FLOWS_PER_SEC = 500;
 const TARGET_P99_MS = 10;
 const decoder = new TextDecoder();
-
-const mainOf = (service: string) =>
-  fileURLToPath(new URL(`../../../services/${service}/dist/main.js`, import.meta.url));
-
-class ServiceProcess {
-  private readonly output: string[] = [];
-  readonly exited: Promise<void>;
-
-  private constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-    readonly port: number,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => this.keep(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.keep(chunk));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  static async start(service: string, env: Record<string, string>): Promise<ServiceProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [mainOf(service)], {
-      env: {
-        ...process.env,
-        TM_NATS_URL: NATS_URL,
-        TM_INSTANCE_ID: `${service}-bench`,
-        TM_HTTP_PORT: String(port),
-        TM_HTTP_HOST: '127.0.0.1',
-        TM_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const started = new ServiceProcess(service, child, port);
-    const deadline = performance.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return started;
-      } catch {
-        // not listening yet
-      }
-      if (child.exitCode !== null || performance.now() > deadline)
-        throw new Error(`${service} never became ready:\n${started.output.slice(-20).join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async metrics(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-  }
-
-  private keep(chunk: Buffer): void {
-    this.output.push(...chunk.toString().split('\n').filter(Boolean));
-    if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
-  }
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;

@@ -60,6 +60,14 @@ export class FixServerProcess {
     expect(response.status, await response.clone().text()).toBe(201);
   }
 
+  /** The /ready status on a fresh connection (a reused keep-alive one can meet the server closing it). */
+  async readyStatus(): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${this.ports.http}/ready`, {
+      headers: { connection: 'close' },
+    });
+    return response.status;
+  }
+
   async metrics(): Promise<string> {
     return (await fetch(`http://127.0.0.1:${this.ports.http}/metrics`)).text();
   }

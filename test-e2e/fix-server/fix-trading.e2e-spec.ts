@@ -119,7 +119,7 @@ describe('fix-server trading through the fleet', () => {
     expect(client.of('X').filter((x) => x['MDReqID'] === 'md-btc').length).toBe(seen);
   }, 60_000);
 
-  it('a marketable limit order fills on the paper venue with New then Fill; a duplicate ClOrdID is rejected', async () => {
+  it('a marketable limit order fills on the paper venue with New then Fill; a duplicate ClOrdID is rejected, a retransmitted one answered with its status', async () => {
     const { ask } = await touch();
     client.send('D', newOrder('buy-1', '1', '0.01', (ask * 1.002).toFixed(2)));
     await expectEventually(() => {
@@ -140,6 +140,18 @@ describe('fix-server trading through the fleet', () => {
         expect(reportsOf('buy-1').some((r) => r['OrdStatus'] === '8' && r['OrdRejReason'] === 6)).toBe(true),
       10_000,
     );
+
+    // The same order again as a retransmission (PossDupFlag=Y, an old MsgSeqNum): answered with its status.
+    client.send('D', {
+      ...newOrder('buy-1', '1', '0.01', (ask * 1.002).toFixed(2)),
+      StandardHeader: { PossDupFlag: true, MsgSeqNum: 2, SendingTime: new Date() },
+    });
+    await expectEventually(
+      () =>
+        expect(reportsOf('buy-1').some((r) => r['ExecType'] === 'I' && r['OrdStatus'] === '2')).toBe(true),
+      10_000,
+    );
+    expect(client.stopped).toBe(false);
   }, 60_000);
 
   it('a resting order is replaced (G) then canceled (F); cancelling an unknown order gets OrderCancelReject', async () => {
@@ -195,6 +207,20 @@ describe('fix-server trading through the fleet', () => {
       10_000,
     );
   }, 90_000);
+
+  it('an IOC limit order away from the touch is canceled unfilled; a marketable FOK fills whole', async () => {
+    const { bid, ask } = await touch();
+    client.send('D', { ...newOrder('ioc-1', '1', '0.01', (bid * 0.985).toFixed(2)), TimeInForce: '3' });
+    await expectEventually(() => {
+      const reports = reportsOf('ioc-1');
+      expect(reports.at(-1)).toMatchObject({ OrdStatus: '4' });
+      expect(Number(reports.at(-1)!['CumQty'])).toBe(0);
+    }, 30_000);
+
+    client.send('D', { ...newOrder('fok-1', '1', '0.01', (ask * 1.002).toFixed(2)), TimeInForce: '4' });
+    await expectEventually(() => expect(reportsOf('fok-1').at(-1)).toMatchObject({ OrdStatus: '2' }), 30_000);
+    expect(Number(reportsOf('fok-1').at(-1)!['CumQty'])).toBe(0.01);
+  }, 60_000);
 
   it('exports the TestRequest round trip and order latency per client', async () => {
     console.log(

@@ -5,3 +5,4 @@ export { PostgresServerProcess } from './postgres-server-process.js';
 export { TcpCutProxy } from './tcp-cut-proxy.js';
 export { uniqueSubjectRoot } from './subject-root.js';
 export { streamPayloads } from './stream-payloads.js';
+export { TestCertificate } from './test-certificate.js';

@@ -66,7 +66,14 @@ export class FixServerService implements OnModuleInit, OnApplicationShutdown {
       application_name: `fix-server/${this.identity.instance}`,
     });
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
-    this.writer = new SessionStoreWriter(this.pool, FIX_SERVER_SCHEMA, c.storeFlushMs, this.logger);
+    const refusedStates = this.metrics.counter(
+      'tm_fix_store_refused_total',
+      'Session states PostgreSQL refused (a number out of range): the session is logged out',
+    );
+    this.writer = new SessionStoreWriter(this.pool, FIX_SERVER_SCHEMA, c.storeFlushMs, this.logger, (id) => {
+      refusedStates.inc();
+      this.live.endRefused(id);
+    });
     this.clients = new FixClientRepository(this.pool, FIX_SERVER_SCHEMA);
     const sessions = this.metrics.gauge('tm_fix_sessions', 'FIX client sessions logged on to this instance');
     const gauge = setInterval(() => sessions.set(this.live.size), 1_000);

@@ -2,15 +2,11 @@
 // our MarketDataRequest with a W per symbol and then sends X updates; it is stopped and started again to see the
 // link reconnect on its own.
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { BookDeltaV1, createSubjects, decodePayload, TickV1 } from '@tm/contracts';
 import { createLogger } from '@tm/telemetry';
-import { expectEventually, freePort, uniqueSubjectRoot } from '@tm/testing';
+import { expectEventually, freePort, uniqueSubjectRoot, TestCertificate } from '@tm/testing';
 import {
   AsciiSession,
   DITokens,
@@ -366,37 +362,15 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
   });
 
   it('connects over TLS, trusting the configured CA', async () => {
-    const certDir = mkdtempSync(join(tmpdir(), 'tm-lp-cert-'));
+    const certificate = TestCertificate.create();
     try {
-      // A throwaway self-signed certificate for localhost, made for this run.
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost',
-          '-keyout',
-          join(certDir, 'lp.key'),
-          '-out',
-          join(certDir, 'lp.crt'),
-        ],
-        { stdio: 'ignore' },
-      );
       const port = await freePort();
       lp = new FakeLiquidityProvider(port, new Map([[ETH, { bids: [[10, 1]], asks: [[11, 2]] }]]), {
-        cert: readFileSync(join(certDir, 'lp.crt'), 'utf8'),
-        key: readFileSync(join(certDir, 'lp.key'), 'utf8'),
+        cert: certificate.cert,
+        key: certificate.key,
       });
       await lp.listen();
-      const link = await startLink(port, { ca: join(certDir, 'lp.crt') });
+      const link = await startLink(port, { ca: certificate.certFile });
       await expectEventually(() =>
         expect(ticks).toContainEqual(
           expect.objectContaining({ instrument: ETH, source: 'fix:lp1', bid: 10, ask: 11, askSize: 2 }),
@@ -404,7 +378,7 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
       );
       expect(link.state).toBe('logged-on');
     } finally {
-      rmSync(certDir, { recursive: true, force: true });
+      certificate.dispose();
     }
   });
 });

@@ -36,12 +36,20 @@ const tradeFields = {
   price: positive.optional(),
   /** Post-only: never takes liquidity; re-posted one tick inside the touch when it would cross. */
   makerOnly: z.boolean().default(false),
+  /** A limit order's life: GTC rests until filled or canceled; IOC fills what it can now; FOK all now or nothing. */
+  timeInForce: z.enum(['GTC', 'IOC', 'FOK']).default('GTC'),
   twap: twap.optional(),
   tag: tag.optional(),
 };
 
 function tradeRules<
-  T extends { kind: string; price?: string | undefined; twap?: unknown; makerOnly: boolean },
+  T extends {
+    kind: string;
+    price?: string | undefined;
+    twap?: unknown;
+    makerOnly: boolean;
+    timeInForce: string;
+  },
 >(value: T, ctx: z.RefinementCtx): void {
   if (value.kind === 'limit' && value.price === undefined)
     ctx.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
@@ -53,6 +61,14 @@ function tradeRules<
     ctx.addIssue({ code: 'custom', path: ['twap'], message: 'twap settings belong to a twap order' });
   if (value.kind === 'market' && value.makerOnly)
     ctx.addIssue({ code: 'custom', path: ['makerOnly'], message: 'a market order always takes' });
+  if (value.timeInForce !== 'GTC' && value.kind !== 'limit')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['timeInForce'],
+      message: `${value.timeInForce} belongs to a limit order`,
+    });
+  if (value.timeInForce !== 'GTC' && value.makerOnly)
+    ctx.addIssue({ code: 'custom', path: ['timeInForce'], message: 'a post-only order rests: it takes GTC' });
 }
 
 export const BuyInputV1 = z

@@ -20,6 +20,7 @@ import {
 import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope.js';
 import { ClientSession, type ClientSessionDependencies } from '../session/client-session.js';
 import type { PostgresSessionStore } from '../session/postgres-session-store.js';
+import { CoalescingSocketWriter } from './coalescing-socket-writer.js';
 import { FixFrameGuard, type GarbledReason } from './fix-frame-guard.js';
 
 /** jspurefix's own parse buffer size: nothing longer is a message we take. */
@@ -147,19 +148,28 @@ export class FixListener {
     socket.pipe(guard);
     const duplex: FixDuplex = {
       readable: guard,
-      writable: socket,
+      writable: new CoalescingSocketWriter(socket),
       end: () => socket.end(),
       destroy: () => socket.destroy(),
     };
     const scoped = makeSessionScope(this.config);
     const session = new ClientSession(scoped, this.options.session);
-    // jspurefix emits 'error' when a session fails; run() reports it, this keeps an unheard one from throwing.
+    const transport = new MsgTransport(id, scoped, duplex);
+    // jspurefix emits 'error' from the session and its parser, and drops its own listeners when the session
+    // ends; ours stay, so a bad message arriving after that ends the connection instead of the process.
     session.on('error', () => undefined);
+    transport.receiver.on('error', (error: Error) => {
+      this.options.logger.debug({ err: error, transport: id }, 'FIX parser refused a message');
+      socket.destroy();
+    });
     session
-      .run(new MsgTransport(id, scoped, duplex))
+      .run(transport)
       .catch((error: Error) =>
         this.options.logger.debug({ err: error, transport: id }, 'FIX session ended with an error'),
       )
-      .finally(() => socket.destroy());
+      .finally(() => {
+        socket.unpipe(guard);
+        socket.destroy();
+      });
   }
 }

@@ -46,4 +46,33 @@ describe('FixFrameGuard', () => {
     expect(garbled[0]).toBe('too-long');
     expect(out).toEqual([B]);
   });
+
+  it.each([
+    ['a second MsgType', '35=0|49=C|56=TM|35=0|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['MsgType not first', '49=C|35=0|56=TM|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['a field without =', '35=0|49=C|56TM|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['a tag that is not a number', '35=0|49=C|5x=TM|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['tag 0', '35=0|49=C|0=TM|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['an empty value', '35=0|49=|56=TM|34=2|52=20260101-00:00:00.000', 'bad-field'],
+    ['no MsgSeqNum', '35=0|49=C|56=TM|52=20260101-00:00:00.000', 'bad-seqnum'],
+    ['MsgSeqNum 0', '35=0|49=C|56=TM|34=0|52=20260101-00:00:00.000', 'bad-seqnum'],
+    ['MsgSeqNum past 2^31 - 2', '35=0|49=C|56=TM|34=2147483647|52=20260101-00:00:00.000', 'bad-seqnum'],
+    [
+      'a NewSeqNo past 2^31 - 1',
+      '35=4|49=C|56=TM|34=2|52=20260101-00:00:00.000|123=Y|36=2147483648',
+      'bad-seqnum',
+    ],
+    ['two MsgSeqNums', '35=0|49=C|56=TM|34=2|34=3|52=20260101-00:00:00.000', 'bad-seqnum'],
+  ])('drops a message with %s, and passes the next', (_name, body, reason) => {
+    const { out, garbled } = run([fixMessage(body), B]);
+    expect(garbled).toEqual([reason]);
+    expect(out).toEqual([B]);
+  });
+
+  it('passes data fields that hold SOH when their length field says so', () => {
+    const withData = fixMessage('35=B|49=C|56=TM|34=4|52=20260101-00:00:00.000|148=x|95=5|96=a\x01b\x01c');
+    const { out, garbled } = run([withData]);
+    expect(garbled).toEqual([]);
+    expect(out).toEqual([withData]);
+  });
 });

@@ -9,7 +9,14 @@ const BEGIN = Buffer.from('8=FIX');
 /** `10=` + three digits + SOH. */
 const TRAILER_LENGTH = 7;
 
-export type GarbledReason = 'junk' | 'bad-header' | 'too-long' | 'bad-trailer' | 'bad-checksum';
+export type GarbledReason =
+  'junk' | 'bad-header' | 'too-long' | 'bad-trailer' | 'bad-checksum' | 'bad-field' | 'bad-seqnum';
+
+/**
+ * The largest MsgSeqNum taken: the next number after it must still fit PostgreSQL's integer, where the
+ * session keeps it, and no session lives that long.
+ */
+export const MAX_SEQ_NUM = 2_147_483_646;
 
 export interface FixFrameGuardOptions {
   /** Longest message taken (bytes); a longer one is dropped. */
@@ -85,7 +92,7 @@ export class FixFrameGuard extends Transform {
     for (let i = 0; i < trailer; i++) sum += p[i]!;
     const stated = Number(p.toString('latin1', trailer + 3, trailer + 6));
     if (!Number.isInteger(stated) || stated !== sum % 256) return 'bad-checksum';
-    return total;
+    return fieldsProblem(p, bodyStart, trailer) ?? total;
   }
 
   /** Drops the garbled message at the start: everything up to the next BeginString. */
@@ -108,4 +115,68 @@ export class FixFrameGuard extends Transform {
     this.pending = this.pending.subarray(bytes);
     this.options.onGarbled?.('junk', bytes);
   }
+}
+
+const TAG_BEGIN_STRING = 8;
+const TAG_BODY_LENGTH = 9;
+const TAG_MSG_TYPE = 35;
+const TAG_MSG_SEQ_NUM = 34;
+const TAG_CHECKSUM = 10;
+/** SequenceReset's NewSeqNo: a number the session then keeps, so it is held to the same range. */
+const TAG_NEW_SEQ_NO = 36;
+/** Length fields of FIX 4.4 and the data field each measures: that data may hold SOH. */
+const DATA_FIELD_OF_LENGTH = new Map([
+  [90, 91],
+  [95, 96],
+  [212, 213],
+  [348, 349],
+  [350, 351],
+  [352, 353],
+  [354, 355],
+  [356, 357],
+  [358, 359],
+  [360, 361],
+  [362, 363],
+  [364, 365],
+  [445, 446],
+  [618, 619],
+  [621, 622],
+]);
+
+/**
+ * Every field of the body `tag=value` with a numeric tag, MsgType first and no second BeginString, BodyLength,
+ * MsgType or CheckSum, and one MsgSeqNum of 1..MAX_SEQ_NUM: jspurefix's parser throws on anything else.
+ */
+function fieldsProblem(p: Buffer, from: number, to: number): GarbledReason | null {
+  let seqNums = 0;
+  let index = 0;
+  /** The data field the previous length field announced, and its length. */
+  let data: { tag: number; length: number } | null = null;
+  for (let at = from; at < to; index++) {
+    let tag = 0;
+    let digits = 0;
+    for (; at < to && p[at] !== 0x3d && p[at] !== SOH; at++, digits++) {
+      const digit = p[at]! - 0x30;
+      if (digit < 0 || digit > 9 || digits > 9) return 'bad-field';
+      tag = tag * 10 + digit;
+    }
+    if (digits === 0 || tag === 0 || p[at] !== 0x3d) return 'bad-field';
+    const valueStart = ++at;
+    if (data !== null && tag === data.tag) at += data.length;
+    else while (at < to && p[at] !== SOH) at++;
+    if (at === valueStart || at >= to || p[at] !== SOH) return 'bad-field';
+    const lengthOf = DATA_FIELD_OF_LENGTH.get(tag);
+    const length = Number(p.toString('latin1', valueStart, at));
+    data = lengthOf !== undefined && Number.isInteger(length) ? { tag: lengthOf, length } : null;
+    if ((tag === TAG_MSG_TYPE) !== (index === 0)) return 'bad-field';
+    if (tag === TAG_BEGIN_STRING || tag === TAG_BODY_LENGTH || tag === TAG_CHECKSUM) return 'bad-field';
+    if (tag === TAG_MSG_SEQ_NUM || tag === TAG_NEW_SEQ_NO) {
+      if (tag === TAG_MSG_SEQ_NUM) seqNums++;
+      const text = p.toString('latin1', valueStart, at);
+      const seq = /^[0-9]{1,10}$/.test(text) ? Number(text) : 0;
+      if (seq < 1 || seq > MAX_SEQ_NUM) return 'bad-seqnum';
+    }
+    at++;
+  }
+  return seqNums === 1 ? null : 'bad-seqnum';
 }

@@ -125,13 +125,23 @@ export function rejectOf(
   return reject;
 }
 
+/**
+ * Every level of one book side, formatted once per aggregate: one aggregate is diffed for every session that
+ * watches it (and again as the next one's previous), and formatting was most of the fan-out's cost.
+ */
+const formattedSides = new WeakMap<BookSide, LevelView[]>();
+
 function viewOf(levels: BookSide, depth: number): LevelView[] {
-  const shown = depth === 0 ? levels : levels.slice(0, depth);
-  return shown.map((level, index) => ({
-    price: fixDecimal(level.price),
-    size: fixDecimal(level.size),
-    position: index + 1,
-  }));
+  let all = formattedSides.get(levels);
+  if (all === undefined) {
+    all = levels.map((level, index) => ({
+      price: fixDecimal(level.price),
+      size: fixDecimal(level.size),
+      position: index + 1,
+    }));
+    formattedSides.set(levels, all);
+  }
+  return depth === 0 || depth >= all.length ? all : all.slice(0, depth);
 }
 
 function sameTrade(a: LastTrade, b: NonNullable<LastTrade>): boolean {

@@ -55,6 +55,15 @@ describe('parseNewOrderSingle', () => {
     expect(maker.ok && maker.command.input['makerOnly']).toBe(true);
   });
 
+  it('gives a limit order IOC or FOK from TimeInForce 3 or 4, and GTC (the default) from 0 or 1', () => {
+    expect(parse({ TimeInForce: '3' })).toMatchObject({ command: { input: { timeInForce: 'IOC' } } });
+    expect(parse({ TimeInForce: '4' })).toMatchObject({ command: { input: { timeInForce: 'FOK' } } });
+    for (const tif of ['0', '1', undefined]) {
+      const parsed = parse({ TimeInForce: tif });
+      expect(parsed.ok && 'timeInForce' in parsed.command.input).toBe(false);
+    }
+  });
+
   it('hashes a key that does not fit the pattern and keeps tags distinct per client', () => {
     expect(idempotencyKeyOf('pb1', 'a:b c')).toMatch(/^fixh:[0-9a-f]{64}$/);
     expect(idempotencyKeyOf('p', 'b')).not.toBe(idempotencyKeyOf('p:b', ''));
@@ -71,8 +80,9 @@ describe('parseNewOrderSingle', () => {
     [{ OrdType: '3' }, 11, 'OrdType(40)'],
     [{ Price: undefined }, 99, 'Price(44)'],
     [{ OrdType: '1' }, 11, 'Price(44)'],
-    [{ TimeInForce: '3' }, 11, 'TimeInForce(59)=3 (IOC)'],
-    [{ TimeInForce: '4' }, 11, 'TimeInForce(59)=4 (FOK)'],
+    [{ TimeInForce: '3', ExecInst: '6' }, 11, 'TimeInForce(59)=3 (IOC)'],
+    [{ TimeInForce: '4', OrdType: '1', Price: undefined }, 11, 'TimeInForce(59)=4 (FOK)'],
+    [{ TimeInForce: '6' }, 11, 'TimeInForce(59)=6 (GTD)'],
     [{ OrdType: '1', Price: undefined, ExecInst: '6' }, 11, 'ExecInst(18)'],
     [{ ExDestination: 'bad venue' }, 99, 'ExDestination(100)'],
   ])('refuses %j with OrdRejReason %i naming the field', (extra, reason, field) => {

@@ -71,9 +71,10 @@ export function parseNewOrderSingle(
         `OrdType(40) "${ordType ?? ''}" is not supported: 1 (market) or 2 (limit)`,
       );
     const price = priceOf(ordType, message['Price']);
-    const timeInForce = timeInForceOf(ordType, textOf(message['TimeInForce']));
     const execInst = textOf(message['ExecInst']);
     const makerOnly = execInst !== null && execInst.split(/\s+/).includes(PARTICIPATE_DONT_INITIATE);
+    const tif = textOf(message['TimeInForce']);
+    const verbTimeInForce = timeInForceOf(ordType, tif, makerOnly);
     if (makerOnly && ordType === '1')
       throw new Refusal(
         ORD_REJ_REASON.UnsupportedOrderCharacteristic,
@@ -90,6 +91,7 @@ export function parseNewOrderSingle(
       kind: ordType === '2' ? 'limit' : 'market',
       ...(price !== null ? { price: price.toFixed() } : {}),
       makerOnly,
+      ...(verbTimeInForce !== 'GTC' && { timeInForce: verbTimeInForce }),
       tag,
       amount: orderQty.toFixed(),
     };
@@ -122,7 +124,7 @@ export function parseNewOrderSingle(
       ordType,
       orderQty,
       price,
-      timeInForce,
+      timeInForce: tif,
       execInst,
       tag,
       receivedAt,
@@ -175,13 +177,13 @@ function priceOf(ordType: '1' | '2', raw: unknown): Decimal | null {
 }
 
 /**
- * TimeInForce(59): 0 Day and 1 GTC rest as the verb's limit order does (GTC: the verb has no expiry, so Day is
- * not ended at the close). IOC is what a market order is at the venue, so 3 is taken there; a limit IOC and
- * FOK have no form in the buy/sell verbs.
+ * TimeInForce(59) as the verbs' `timeInForce`: 0 Day and 1 GTC rest (GTC: the verb has no expiry, so Day is
+ * not ended at the close); 3 IOC and 4 FOK on a limit order; a market order is IOC at the venue anyway.
  */
-function timeInForceOf(ordType: '1' | '2', tif: string | null): string | null {
-  if (tif === null || tif === '0' || tif === '1') return tif;
-  if (tif === '3' && ordType === '1') return tif;
+function timeInForceOf(ordType: '1' | '2', tif: string | null, makerOnly: boolean): 'GTC' | 'IOC' | 'FOK' {
+  if (tif === null || tif === '0' || tif === '1') return 'GTC';
+  if (tif === '3' && ordType === '1') return 'GTC';
+  if ((tif === '3' || tif === '4') && ordType === '2' && !makerOnly) return tif === '3' ? 'IOC' : 'FOK';
   const names: Record<string, string> = {
     '2': 'OPG',
     '3': 'IOC',
@@ -192,6 +194,6 @@ function timeInForceOf(ordType: '1' | '2', tif: string | null): string | null {
   };
   throw new Refusal(
     ORD_REJ_REASON.UnsupportedOrderCharacteristic,
-    `TimeInForce(59)=${tif} (${names[tif] ?? 'unknown'}) is not supported${ordType === '2' ? ' for a limit order' : ''}: the buy/sell flows rest limit orders until canceled (0 Day, 1 GTC)`,
+    `TimeInForce(59)=${tif} (${names[tif] ?? 'unknown'}) is not supported${makerOnly ? ' with ExecInst(18)=6 (post-only rests)' : ordType === '1' ? ' for a market order' : ''}: 0 Day, 1 GTC, 3 IOC or 4 FOK`,
   );
 }

@@ -209,6 +209,10 @@ export class OrderDesk {
       orderQty: spec.orderQty,
     };
     const key = keyOf(session.clientId, spec.clOrdId);
+    // A retransmission (PossDupFlag=Y) of an order we have is not a new order: its status answers it.
+    const known = this.orders.get(key);
+    if (known !== undefined && isPossibleDuplicate(obj))
+      return this.emit(known, '8', statusReport(known, nowMicros()));
     if (this.used.has(key))
       return this.refuse(
         session,
@@ -694,4 +698,10 @@ function progressOfState(flow: FlowStateV1): FlowProgressV1 {
     correlationId: flow.correlationId,
     tsInit: flow.updatedAt,
   };
+}
+
+/** PossDupFlag(43)=Y in the message's header: the client may have sent it before. */
+function isPossibleDuplicate(obj: unknown): boolean {
+  const flag = looseOf(looseOf(obj)['StandardHeader'])['PossDupFlag'];
+  return flag === true || flag === 'Y';
 }

@@ -62,7 +62,8 @@ export class LiveClientSessions {
   private readonly sessions = new Map<string, ClientSession>();
 
   add(session: ClientSession): void {
-    this.sessions.get(session.senderCompId)?.logout('replaced by a newer logon');
+    const previous = this.sessions.get(session.senderCompId);
+    if (previous !== undefined && previous !== session) previous.logout('replaced by a newer logon');
     this.sessions.set(session.senderCompId, session);
   }
 
@@ -76,6 +77,12 @@ export class LiveClientSessions {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Ends the session whose kept state PostgreSQL refused: it could not be resumed after a restart. */
+  endRefused(storeSessionId: string): void {
+    for (const session of this.sessions.values())
+      if (session.storeSessionId === storeSessionId) session.logout('session state cannot be kept');
   }
 
   logoutAll(reason: string): void {
@@ -111,6 +118,11 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
     return this.config.description.TargetCompID;
   }
 
+  /** The id its sequence numbers and sent messages are kept under. */
+  get storeSessionId(): string {
+    return this.sessionId.toString();
+  }
+
   get key(): string {
     return `${this.senderCompId}->${this.config.description.SenderCompId}`;
   }
@@ -129,36 +141,42 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
   }
 
   protected async onLogon(view: MsgView, user: string, password: string): Promise<boolean> {
+    try {
+      return await this.checkLogon(view, user, password);
+    } catch (error) {
+      // PostgreSQL away, say: the client hears that it may retry, not our internals.
+      this.refusal = 'logon cannot be checked now, try again later';
+      this.deps.logger.error({ err: error }, 'FIX logon check failed');
+      return false;
+    }
+  }
+
+  private async checkLogon(view: MsgView, user: string, password: string): Promise<boolean> {
+    if (this.loggedOnClient) {
+      // jspurefix takes a Logon that shows a gap as a logon even in an established session.
+      this.refusal = 'Logon received in an established session';
+      return false;
+    }
     const senderCompId = view.getString(MsgTag.SenderCompID) ?? '';
     const client = await this.deps.clients.find(senderCompId);
     const matches = await clientPasswordMatches(password ?? '', client?.passwordHash);
-    // A known client's numbers are kept even when its Logon is refused, so its next Logon continues them;
-    // an unknown SenderCompID leaves nothing behind.
-    if (client && this.sessionStore instanceof PostgresSessionStore) await this.sessionStore.admit();
-    if (!client || !matches || user !== senderCompId) {
-      this.refusal = 'unknown client or wrong Username(553)/Password(554)';
-      this.deps.logger.warn({ senderCompId }, 'FIX logon refused: bad credentials');
+    const store = this.sessionStore instanceof PostgresSessionStore ? this.sessionStore : null;
+    const verdict = logonVerdict(client, matches, user, senderCompId, view);
+    if (!verdict.accepted) {
+      // Only an accepted Logon moves the client's numbers. Our Logout to a known client is kept, so its
+      // next Logon sees ours continue; an unknown SenderCompID leaves nothing behind.
+      if (client) await store?.admitOurs();
+      this.refusal = verdict.refusal;
+      this.deps.logger.warn({ senderCompId, refusal: verdict.refusal }, 'FIX logon refused');
       return false;
     }
-    const heartBtInt = Number(view.getString(MsgTag.HeartBtInt));
-    if (
-      !Number.isInteger(heartBtInt) ||
-      heartBtInt < HEARTBEAT_RANGE.min ||
-      heartBtInt > HEARTBEAT_RANGE.max
-    ) {
-      this.refusal = `HeartBtInt(108) must be ${HEARTBEAT_RANGE.min}–${HEARTBEAT_RANGE.max} seconds`;
-      return false;
-    }
-    if (!client.enabled) {
-      this.refusal = 'client disabled';
-      this.deps.logger.warn({ senderCompId }, 'FIX logon refused: client disabled');
-      return false;
-    }
+    await store?.admit();
+    const { heartBtInt } = verdict;
     // The client's interval is the session's: our Logon echoes it and our heartbeats keep to it.
     this.config.description.HeartBtInt = heartBtInt;
     (this.sessionState as { heartBeat: number }).heartBeat = heartBtInt;
-    this.loggedOnClient = client;
-    this.rateLimit = new MessageRateLimit(client.maxMessagesPerSecond);
+    this.loggedOnClient = verdict.client;
+    this.rateLimit = new MessageRateLimit(verdict.client.maxMessagesPerSecond);
     this.deps.live.add(this);
     this.deps.logger.info({ senderCompId }, 'FIX client logged on');
     return true;
@@ -307,4 +325,27 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
 
   protected onDecoded(): void {}
   protected onEncoded(): void {}
+}
+
+type LogonVerdict =
+  { accepted: true; client: FixClient; heartBtInt: number } | { accepted: false; refusal: string };
+
+/** Whether a Logon is accepted: credentials, then the heartbeat interval, then the client's enabled flag. */
+function logonVerdict(
+  client: FixClient | null,
+  passwordMatches: boolean,
+  user: string,
+  senderCompId: string,
+  view: MsgView,
+): LogonVerdict {
+  if (!client || !passwordMatches || user !== senderCompId)
+    return { accepted: false, refusal: 'unknown client or wrong Username(553)/Password(554)' };
+  const heartBtInt = Number(view.getString(MsgTag.HeartBtInt));
+  if (!Number.isInteger(heartBtInt) || heartBtInt < HEARTBEAT_RANGE.min || heartBtInt > HEARTBEAT_RANGE.max)
+    return {
+      accepted: false,
+      refusal: `HeartBtInt(108) must be ${HEARTBEAT_RANGE.min}–${HEARTBEAT_RANGE.max} seconds`,
+    };
+  if (!client.enabled) return { accepted: false, refusal: 'client disabled' };
+  return { accepted: true, client, heartBtInt };
 }

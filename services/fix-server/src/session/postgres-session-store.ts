@@ -4,10 +4,18 @@ import { FixMsgStoreRecord, type IFixMsgStoreRecord, type IFixSessionStore, type
 import type pg from 'pg';
 import type { PendingSessionWrite, SessionStoreWriter } from './session-store-writer.js';
 
+/**
+ * What is written for this peer: nothing until it proves who it is (strangers leave no rows, and cannot
+ * move a client's numbers); `ours` only what we sent, after a refused Logon of a known client, so its next
+ * Logon sees our numbers continue; `all` once the logon is accepted.
+ */
+type Admission = 'none' | 'ours' | 'all';
+
 export class PostgresSessionStore implements IFixSessionStore {
   private state: PendingSessionWrite;
-  /** Nothing is written for a peer until its logon is accepted, so strangers leave no rows behind. */
-  private admitted = false;
+  private admission: Admission = 'none';
+  /** The peer's next number as last kept: what `ours` writes, whatever the unproven peer claimed. */
+  private keptTargetSeq = 1;
   /** A reset (ResetSeqNumFlag on the Logon) came before the logon was accepted: applied on admit(). */
   private resetBeforeAdmit = false;
 
@@ -44,8 +52,16 @@ export class PostgresSessionStore implements IFixSessionStore {
 
   /** The peer logged on: its session's state is kept from now on. */
   async admit(): Promise<void> {
-    this.admitted = true;
+    this.admission = 'all';
     if (this.resetBeforeAdmit) await this.deleteSentMessages();
+    await this.save();
+  }
+
+  /** A known client's Logon was refused: keep what we sent it (our Logout), not what it claimed. */
+  async admitOurs(): Promise<void> {
+    // A refused peer's reset is not applied: our kept numbers stay as the client last saw them.
+    if (this.resetBeforeAdmit) return;
+    this.admission = 'ours';
     await this.save();
   }
 
@@ -56,14 +72,20 @@ export class PostgresSessionStore implements IFixSessionStore {
   }
 
   private save(): Promise<void> {
-    if (!this.admitted) {
-      this.state.messages.length = 0;
-      return Promise.resolve();
+    switch (this.admission) {
+      case 'none':
+        this.state.messages.length = 0;
+        return Promise.resolve();
+      case 'ours':
+        // The same messages array: the writer empties it as it writes.
+        return this.writer.write({ ...this.state, nextTargetSeq: this.keptTargetSeq });
+      case 'all':
+        return this.writer.write(this.state);
     }
-    return this.writer.write(this.state);
   }
 
   async initialize(): Promise<void> {
+    this.writer.forgive(this.state.sessionId);
     const { rows } = await this.pool.query<{
       next_sender_seq: number;
       next_target_seq: number;
@@ -73,6 +95,7 @@ export class PostgresSessionStore implements IFixSessionStore {
       [this.state.sessionId],
     );
     const row = rows[0];
+    if (row) this.keptTargetSeq = row.next_target_seq;
     if (row)
       this.state = {
         ...this.state,
@@ -133,8 +156,9 @@ export class PostgresSessionStore implements IFixSessionStore {
   /** ResetSeqNumFlag: both sides start again at 1 and the sent messages are forgotten. */
   async reset(): Promise<void> {
     await this.writer.flush();
+    this.writer.forgive(this.state.sessionId);
     this.state = { ...this.state, createdAt: new Date(), nextSenderSeq: 1, nextTargetSeq: 1, messages: [] };
-    if (this.admitted) await this.deleteSentMessages();
+    if (this.admission === 'all') await this.deleteSentMessages();
     else this.resetBeforeAdmit = true;
     await this.save();
   }

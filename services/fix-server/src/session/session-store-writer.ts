@@ -20,24 +20,46 @@ export interface PendingSessionWrite {
   messages: SentMessageRow[];
 }
 
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 export class SessionStoreWriter {
   private readonly dirty = new Map<string, PendingSessionWrite>();
+  /** Sessions whose state PostgreSQL refused: not written again until their store starts over. */
+  private readonly refused = new Set<string>();
+  private waiters = new Map<string, Waiter[]>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
     private readonly flushMs: number,
-    private readonly logger?: Pick<Logger, 'warn'>,
+    private readonly logger?: Pick<Logger, 'warn' | 'error'>,
+    /** A session whose state PostgreSQL refuses on its own (a number out of range): dropped, not retried. */
+    private readonly onRefused?: (sessionId: string, error: Error) => void,
   ) {}
 
   /** Marks a session's state to be written; resolves once it is committed. */
   write(pending: PendingSessionWrite): Promise<void> {
+    if (this.refused.has(pending.sessionId)) {
+      pending.messages.length = 0;
+      return Promise.resolve();
+    }
     this.dirty.set(pending.sessionId, pending);
     this.timer ??= setTimeout(() => void this.flushNow(), this.flushMs);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(pending.sessionId);
+      if (list) list.push({ resolve, reject });
+      else this.waiters.set(pending.sessionId, [{ resolve, reject }]);
+    });
+  }
+
+  /** The session's store starts over (a new connection, a reset): its writes are taken again. */
+  forgive(sessionId: string): void {
+    this.refused.delete(sessionId);
   }
 
   /** Writes everything held now and waits for it. */
@@ -51,25 +73,50 @@ export class SessionStoreWriter {
     this.timer = undefined;
     const batch = [...this.dirty.values()].map((p) => ({ ...p, messages: p.messages.splice(0) }));
     this.dirty.clear();
-    const waiters = this.waiters.splice(0);
+    const waiters = this.waiters;
+    this.waiters = new Map();
     // Batches are written one after the other, so a later state never loses to an earlier one.
-    this.writing = this.writing.then(async () => {
-      try {
-        await this.commit(batch);
-        for (const w of waiters) w.resolve();
-      } catch (error) {
-        // Put the state back: the next flush retries it (newer values win over the failed ones).
-        for (const p of batch) {
-          const current = this.dirty.get(p.sessionId);
-          if (current) current.messages.unshift(...p.messages);
-          else this.dirty.set(p.sessionId, p);
-        }
-        this.logger?.warn({ err: error, sessions: batch.length }, 'FIX session store write failed, retrying');
-        this.timer ??= setTimeout(() => void this.flushNow(), Math.max(this.flushMs, 1_000));
-        for (const w of waiters) w.reject(error as Error);
-      }
-    });
+    this.writing = this.writing.then(() => this.commitBatch(batch, waiters));
     return this.writing;
+  }
+
+  private async commitBatch(batch: PendingSessionWrite[], waiters: Map<string, Waiter[]>): Promise<void> {
+    try {
+      await this.commit(batch);
+      for (const list of waiters.values()) for (const w of list) w.resolve();
+      return;
+    } catch (error) {
+      if (batch.length === 1) return this.settleAlone(batch[0]!, waiters, error as Error);
+    }
+    // One session's state can fail the whole batch: each is tried alone, so the others are not held back.
+    for (const pending of batch) {
+      try {
+        await this.commit([pending]);
+        for (const w of waiters.get(pending.sessionId) ?? []) w.resolve();
+      } catch (error) {
+        this.settleAlone(pending, waiters, error as Error);
+      }
+    }
+  }
+
+  /** A state that failed alone: refused for good when PostgreSQL rejects the data, else put back and retried. */
+  private settleAlone(pending: PendingSessionWrite, waiters: Map<string, Waiter[]>, error: Error): void {
+    const list = waiters.get(pending.sessionId) ?? [];
+    if (isDataError(error)) {
+      this.logger?.error(
+        { err: error, session: pending.sessionId },
+        'FIX session state refused by PostgreSQL',
+      );
+      this.onRefused?.(pending.sessionId, error);
+      for (const w of list) w.reject(error);
+      return;
+    }
+    const current = this.dirty.get(pending.sessionId);
+    if (current) current.messages.unshift(...pending.messages);
+    else this.dirty.set(pending.sessionId, pending);
+    this.logger?.warn({ err: error, session: pending.sessionId }, 'FIX session store write failed, retrying');
+    this.timer ??= setTimeout(() => void this.flushNow(), Math.max(this.flushMs, 1_000));
+    for (const w of list) w.reject(error);
   }
 
   private async commit(batch: PendingSessionWrite[]): Promise<void> {
@@ -114,4 +161,10 @@ export class SessionStoreWriter {
       client.release();
     }
   }
+}
+
+/** PostgreSQL's class 22 (data exception: a value out of range, say): retrying the same data cannot help. */
+function isDataError(error: Error): boolean {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
 }

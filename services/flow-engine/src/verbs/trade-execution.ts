@@ -120,7 +120,7 @@ async function limitOrder(
         kind: 'limit',
         amount,
         price: price.toString(),
-        timeInForce: input.makerOnly ? 'PO' : 'GTC',
+        timeInForce: input.makerOnly ? 'PO' : input.timeInForce,
       });
     } catch (error) {
       if (!(input.makerOnly && error instanceof StepError && error.code === 'POST_ONLY_WOULD_CROSS'))
