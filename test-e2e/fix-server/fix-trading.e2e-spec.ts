@@ -175,7 +175,7 @@ describe('fix-server trading through the fleet', () => {
     });
     await expectEventually(
       () => expect(reportsOf('rest-2').some((r) => r['ExecType'] === '5')).toBe(true),
-      30_000,
+      60_000,
     );
     expect(Number(reportsOf('rest-2').find((r) => r['ExecType'] === '5')!['Price'])).toBe(Number(newPrice));
 
@@ -190,7 +190,7 @@ describe('fix-server trading through the fleet', () => {
     await expectEventually(
       () =>
         expect(reportsOf('rest-3').some((r) => r['ExecType'] === '4' && r['OrdStatus'] === '4')).toBe(true),
-      30_000,
+      60_000,
     );
     expect(orderId).toBeTruthy();
 
@@ -206,7 +206,7 @@ describe('fix-server trading through the fleet', () => {
       () => expect(client.of('9').some((r) => r['ClOrdID'] === 'ghost-cancel')).toBe(true),
       10_000,
     );
-  }, 90_000);
+  }, 200_000);
 
   it('an IOC limit order away from the touch is canceled unfilled; a marketable FOK fills whole', async () => {
     const { bid, ask } = await touch();

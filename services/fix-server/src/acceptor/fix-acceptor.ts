@@ -10,14 +10,12 @@ import {
   SessionContainer,
   type FixDuplex,
   type IJsFixConfig,
-  type IJsFixLogger,
   type ISessionDescription,
-  JsFixLoggerFactory,
-  type JsFixLogFields,
   type SessionId,
 } from 'jspurefix';
 // Not exported at the package root: gives each connection its own DI scope, buffers and description.
 import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope.js';
+import { PinoFixLogFactory } from '../jspurefix/pino-fix-log-factory.js';
 import { ClientSession, type ClientSessionDependencies } from '../session/client-session.js';
 import type { PostgresSessionStore } from '../session/postgres-session-store.js';
 import { CoalescingSocketWriter } from './coalescing-socket-writer.js';
@@ -37,25 +35,6 @@ export interface FixListenerOptions {
   readonly session: ClientSessionDependencies;
   readonly logger: Logger;
   onGarbled?(reason: GarbledReason, bytes: number): void;
-}
-
-/** jspurefix's log lines into ours, at debug (its info is per message) except warnings and errors. */
-class PinoFixLogFactory extends JsFixLoggerFactory {
-  constructor(private readonly log: Logger) {
-    super();
-  }
-  logger(type: string, context?: JsFixLogFields): IJsFixLogger {
-    const log = this.log.child({ fix: type, ...context });
-    return {
-      info: (message) => log.debug(message),
-      debug: (message) => log.trace(message),
-      warning: (message) => log.warn(message),
-      error: (e) => log.warn({ err: e }, 'FIX session error'),
-    };
-  }
-  plain(fileName: string): IJsFixLogger {
-    return this.logger(fileName);
-  }
 }
 
 export class FixListener {

@@ -11,17 +11,15 @@ import { nowMicros, type Subjects } from '@tm/contracts';
 import type { Logger } from '@tm/telemetry';
 import {
   DITokens,
-  JsFixLoggerFactory,
   MemorySessionStore,
   MsgTransport,
   SessionContainer,
   TcpDuplex,
   type IJsFixConfig,
-  type IJsFixLogger,
   type ISessionDescription,
-  type JsFixLogFields,
   type SessionId,
 } from 'jspurefix';
+import { PinoFixLogFactory } from '../jspurefix/pino-fix-log-factory.js';
 import { liquiditySourceOf, type LiquidityProviderConfig } from './liquidity-provider.config.js';
 import { LiquidityProviderSession } from './liquidity-provider-session.js';
 import { LpBooks, type LpBookOutput } from './lp-book.js';
@@ -71,25 +69,6 @@ export interface LiquidityProviderLinkOptions {
 const DEFAULT_BACKOFF_BASE_MS = 1_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_LOGOUT_TIMEOUT_MS = 2_000;
-
-/** jspurefix's log lines into ours: its info is per message, so debug; its warnings stay warnings. */
-class LpFixLogFactory extends JsFixLoggerFactory {
-  constructor(private readonly log: Logger) {
-    super();
-  }
-  logger(type: string, context?: JsFixLogFields): IJsFixLogger {
-    const log = this.log.child({ fix: type, ...context });
-    return {
-      info: (message) => log.debug(message),
-      debug: (message) => log.trace(message),
-      warning: (message) => log.warn(message),
-      error: (e) => log.debug({ err: e }, 'FIX session error'),
-    };
-  }
-  plain(fileName: string): IJsFixLogger {
-    return this.logger(fileName);
-  }
-}
 
 export class LiquidityProviderLink {
   readonly source: string;
@@ -297,7 +276,7 @@ export class LiquidityProviderLink {
       Password: lp.password ?? '',
     } satisfies ISessionDescription;
     const container = new SessionContainer();
-    container.registerGlobal(new LpFixLogFactory(this.log));
+    container.registerGlobal(new PinoFixLogFactory(this.log));
     const scope = await container.makeSystem(description);
     const config = scope.resolve<IJsFixConfig>(DITokens.IJsFixConfig);
     config.sessionStoreFactory = {

@@ -69,6 +69,25 @@ export function incrementalOf(
   aggregate: AggregateV1,
   request: MarketDataRequest,
 ): MarketDataIncrementalRefresh | null {
+  // Every session watching an instrument at the same depth gets the same entries: they are worked out once.
+  const shape = `${request.depth}|${request.entryTypes.join(',')}`;
+  let fromPrevious = incrementalEntries.get(aggregate);
+  if (fromPrevious === undefined) incrementalEntries.set(aggregate, (fromPrevious = new WeakMap()));
+  let byShape = fromPrevious.get(previous);
+  if (byShape === undefined) fromPrevious.set(previous, (byShape = new Map()));
+  let entries = byShape.get(shape);
+  if (entries === undefined) byShape.set(shape, (entries = diffEntries(previous, aggregate, request)));
+  return entries === null ? null : { MDReqID: request.mdReqId, MDIncGrp: entries };
+}
+
+/** Entries of an X, keyed by (aggregate, previous, request shape); shared, so never changed once made. */
+const incrementalEntries = new WeakMap<AggregateV1, WeakMap<AggregateV1, Map<string, MdIncEntry[] | null>>>();
+
+function diffEntries(
+  previous: AggregateV1,
+  aggregate: AggregateV1,
+  request: MarketDataRequest,
+): MdIncEntry[] | null {
   const symbol = aggregate.instrument;
   const entries: MdIncEntry[] = [];
   const entry = (action: string, type: MdEntryType, price: string, size?: string, position?: number) => {
@@ -111,7 +130,7 @@ export function incrementalOf(
     entry(MD_UPDATE_ACTION.new, MD_ENTRY_TYPE.trade, fixDecimal(trade.price), fixDecimal(trade.amount));
   }
 
-  return entries.length === 0 ? null : { MDReqID: request.mdReqId, MDIncGrp: entries };
+  return entries.length === 0 ? null : entries;
 }
 
 /** A Y. `reason` is left out when none of MDReqRejReason's values fits; Text then says what was wrong. */
