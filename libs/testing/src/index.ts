@@ -6,3 +6,9 @@ export { TcpCutProxy } from './tcp-cut-proxy.js';
 export { uniqueSubjectRoot } from './subject-root.js';
 export { streamPayloads } from './stream-payloads.js';
 export { TestCertificate } from './test-certificate.js';
+export {
+  FixLiquidityProvider,
+  type FixLiquidityProviderOptions,
+  type QuotedBook,
+  type QuoteLevel,
+} from './fix-liquidity-provider.js';

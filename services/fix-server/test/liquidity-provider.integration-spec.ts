@@ -1,22 +1,18 @@
-// The LP link against a real NATS server and a real jspurefix acceptor playing the liquidity provider: it answers
-// our MarketDataRequest with a W per symbol and then sends X updates; it is stopped and started again to see the
-// link reconnect on its own.
+// The LP link against a real NATS server and a real FIX acceptor playing the liquidity provider
+// (FixLiquidityProvider of @tm/testing): it answers our MarketDataRequest with a W per symbol and then sends X
+// updates; it is stopped and started again to see the link reconnect on its own.
 import 'reflect-metadata';
-import type { EventEmitter } from 'node:events';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { BookDeltaV1, createSubjects, decodePayload, TickV1 } from '@tm/contracts';
 import { createLogger } from '@tm/telemetry';
-import { expectEventually, freePort, uniqueSubjectRoot, TestCertificate } from '@tm/testing';
 import {
-  AsciiSession,
-  DITokens,
-  EmptyLogFactory,
-  SessionContainer,
-  type IJsFixConfig,
-  type ILooseObject,
-  type ISessionDescription,
-  type MsgView,
-} from 'jspurefix';
+  expectEventually,
+  freePort,
+  uniqueSubjectRoot,
+  TestCertificate,
+  FixLiquidityProvider,
+  type QuoteLevel,
+} from '@tm/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LiquidityProviderConfig } from '../src/liquidity/liquidity-provider.config.js';
 import {
@@ -30,136 +26,7 @@ const ETH = 'ETH/USDT';
 /** Any tsInit after 2020-01-01 in microseconds; a milliseconds value would be a thousand times smaller. */
 const MICROS_2020 = Date.UTC(2020, 0, 1) * 1000;
 
-type Level = [price: number, size: number];
-
-class LpSession extends AsciiSession {
-  constructor(
-    config: IJsFixConfig,
-    private readonly lp: FakeLiquidityProvider,
-  ) {
-    super(config);
-  }
-  push(msgType: string, obj: ILooseObject): void {
-    this.send(msgType, obj);
-  }
-  protected onApplicationMsg(msgType: string, view: MsgView): void {
-    if (msgType === 'V') this.lp.onRequest(this, view.toObject() as ILooseObject);
-  }
-  protected onLogon(): boolean {
-    return true;
-  }
-  protected onReady(): void {}
-  protected onStopped(): void {}
-  protected onDecoded(): void {}
-  protected onEncoded(): void {}
-}
-
-/** What jspurefix's TcpAcceptorListener is to the test. */
-interface AcceptorEntity {
-  start(): Promise<unknown>;
-  stop(): void;
-  acceptor: { server: EventEmitter & { listening: boolean } };
-}
-
-/** A liquidity provider: a FIX 4.4 acceptor quoting `books` to whoever subscribes. */
-class FakeLiquidityProvider {
-  readonly requests: ILooseObject[] = [];
-  session: LpSession | null = null;
-  mdReqId = '';
-  /** Answer the next V with a Y instead of quotes. */
-  rejectRequests = false;
-  private listener: AcceptorEntity | null = null;
-
-  constructor(
-    readonly port: number,
-    readonly books: Map<string, { bids: Level[]; asks: Level[] }>,
-    /** PEM certificate and key: the LP speaks TLS. */
-    readonly tls?: { cert: string; key: string },
-  ) {}
-
-  async listen(): Promise<void> {
-    const description = {
-      application: {
-        name: 'fake-lp',
-        type: 'acceptor',
-        protocol: 'ascii',
-        dictionary: 'repo44',
-        resilient: false,
-        reconnectSeconds: 0,
-        tcp: {
-          host: '127.0.0.1',
-          port: this.port,
-          ...(this.tls && {
-            tls: { requestCert: false, rejectUnauthorized: false, nodeTlsServerOptions: this.tls },
-          }),
-        },
-      },
-      Name: 'fake-lp',
-      SenderCompId: 'LP1',
-      TargetCompID: 'TM',
-      BeginString: 'FIX.4.4',
-      HeartBtInt: 30,
-      ResetSeqNumFlag: true,
-      SenderSubID: '',
-      TargetSubID: '',
-      Username: '',
-      Password: '',
-    } satisfies ISessionDescription;
-    const container = new SessionContainer();
-    container.registerGlobal(new EmptyLogFactory());
-    const scope = await container.makeSystem(description);
-    scope.register(DITokens.FixSession, {
-      useFactory: (c) => new LpSession(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), this),
-    });
-    const listener = scope.resolve<AcceptorEntity>(DITokens.FixEntity);
-    this.listener = listener;
-    void listener.start();
-    const server = listener.acceptor.server;
-    await new Promise<void>((resolve, reject) => {
-      if (server.listening) return resolve();
-      server.once('listening', () => resolve());
-      server.once('error', reject);
-    });
-  }
-
-  onRequest(session: LpSession, request: ILooseObject): void {
-    this.session = session;
-    this.requests.push(request);
-    this.mdReqId = String(request['MDReqID']);
-    if (this.rejectRequests) {
-      session.push('Y', { MDReqID: this.mdReqId, MDReqRejReason: '0', Text: 'unknown symbol' });
-      return;
-    }
-    const symbols = (request['InstrmtMDReqGrp'] as { Instrument: { Symbol: string } }[]).map(
-      (g) => g.Instrument.Symbol,
-    );
-    for (const symbol of symbols) {
-      const book = this.books.get(symbol);
-      if (!book) continue;
-      session.push('W', {
-        MDReqID: this.mdReqId,
-        Instrument: { Symbol: symbol },
-        MDFullGrp: [
-          ...book.bids.map(([px, size]) => ({ MDEntryType: '0', MDEntryPx: px, MDEntrySize: size })),
-          ...book.asks.map(([px, size]) => ({ MDEntryType: '1', MDEntryPx: px, MDEntrySize: size })),
-        ],
-      });
-    }
-  }
-
-  /** An X on the live session. */
-  update(entries: ILooseObject[]): void {
-    if (!this.session) throw new Error('no subscriber');
-    this.session.push('X', { MDReqID: this.mdReqId, MDIncGrp: entries });
-  }
-
-  /** Stops listening and drops every connection, as an LP restart does. */
-  close(): void {
-    this.listener?.stop();
-    this.listener = null;
-    this.session = null;
-  }
-}
+type Level = QuoteLevel;
 
 describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
   const subjects = createSubjects(uniqueSubjectRoot());
@@ -168,7 +35,7 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
   const subscriptions: Subscription[] = [];
   const ticks: TickV1[] = [];
   const books: BookDeltaV1[] = [];
-  let lp: FakeLiquidityProvider | null = null;
+  let lp: FixLiquidityProvider | null = null;
   let links: LiquidityProviderLinks | null = null;
   const states: LiquidityProviderLinkState[] = [];
 
@@ -244,7 +111,7 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
     await expectEventually(() => expect(link.counters.reconnects).toBeGreaterThan(0));
     expect(link.state).not.toBe('logged-on');
 
-    lp = new FakeLiquidityProvider(port, quotes);
+    lp = new FixLiquidityProvider(port, quotes);
     await lp.listen();
     await expectEventually(() => expect(link.state).toBe('logged-on'));
     await expectEventually(() => expect(lp?.requests).toHaveLength(1));
@@ -331,7 +198,7 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
 
     // It comes back quoting other prices: the link logs on again, subscribes again, and ticks flow again.
     quotes.set(BTC, { bids: [[200, 1]], asks: [[201, 1]] });
-    lp = new FakeLiquidityProvider(port, quotes);
+    lp = new FixLiquidityProvider(port, quotes);
     await lp.listen();
     await expectEventually(() => expect(link.state).toBe('logged-on'));
     await expectEventually(() =>
@@ -352,7 +219,7 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
 
   it('counts a MarketDataRequestReject and stays logged on', async () => {
     const port = await freePort();
-    lp = new FakeLiquidityProvider(port, new Map());
+    lp = new FixLiquidityProvider(port, new Map());
     lp.rejectRequests = true;
     await lp.listen();
     const link = await startLink(port);
@@ -365,9 +232,8 @@ describe('LiquidityProviderLink over real NATS and a FIX acceptor', () => {
     const certificate = TestCertificate.create();
     try {
       const port = await freePort();
-      lp = new FakeLiquidityProvider(port, new Map([[ETH, { bids: [[10, 1]], asks: [[11, 2]] }]]), {
-        cert: certificate.cert,
-        key: certificate.key,
+      lp = new FixLiquidityProvider(port, new Map([[ETH, { bids: [[10, 1]], asks: [[11, 2]] }]]), {
+        tls: { cert: certificate.cert, key: certificate.key },
       });
       await lp.listen();
       const link = await startLink(port, { ca: certificate.certFile });
