@@ -96,8 +96,11 @@ export class FixBenchClient {
     session.on('error', () => undefined);
     this.session = session;
     const ready = new Promise<void>((resolve, reject) => (this.ready = { resolve, reject }));
+    const transport = new MsgTransport(1, config, new TcpDuplex(socket));
+    // jspurefix drops its parser listeners when a session ends; a socket error after that would be unheard.
+    transport.receiver.on('error', () => socket.destroy());
     this.ended = session
-      .run(new MsgTransport(1, config, new TcpDuplex(socket)))
+      .run(transport)
       .catch(() => undefined)
       .finally(() => socket.destroy());
     const timer = setTimeout(

@@ -267,6 +267,43 @@ describe('fix-server acceptor', () => {
     await c.close();
   }, 60_000);
 
+  it('refuses an address after its failed logons fill the window, right password or not', async () => {
+    // A server of its own, so the throttle does not meet the other tests' clients on 127.0.0.1.
+    const throttled = await FixServerProcess.start(
+      {
+        natsUrl: inject('natsUrl'),
+        databaseUrl: database.url,
+        root,
+        extra: { TM_FIX_LOGON_MAX_FAILURES: '2', TM_FIX_LOGON_WINDOW: '60s' },
+      },
+      await FixServerProcess.freePorts(),
+    );
+    try {
+      const port = throttled.ports.tcp;
+      for (let i = 0; i < 2; i++) {
+        const guess = new FixTestClient({ port, senderCompId: 'NOBODY', password: `guess number ${i}!` });
+        clients.push(guess);
+        await guess.connect();
+        await expectEventually(() => expect(guess.of('5')).toHaveLength(1), 10_000);
+      }
+      const rightful = new FixTestClient({
+        port,
+        senderCompId: 'RATED',
+        password: PASSWORD,
+        resetSeqNum: true,
+      });
+      clients.push(rightful);
+      await rightful.connect();
+      await expectEventually(() => expect(rightful.of('5')).toHaveLength(1), 10_000);
+      expect(String(rightful.of('5')[0]!['Text'])).toMatch(
+        /^too many failed logons from this address: retry in \d+ s$/,
+      );
+      expect(rightful.of('A')).toHaveLength(0);
+    } finally {
+      await throttled.process.dispose();
+    }
+  }, 60_000);
+
   it('serves a session over TLS with a test certificate', async () => {
     const c = client('TLSCO', PASSWORD, { tls: true });
     await c.connect();

@@ -181,8 +181,13 @@ describe('fix-server under fuzzing', () => {
         natsUrl: inject('natsUrl'),
         databaseUrl: database.url,
         root,
-        // No flow engine here: orders that get through fail fast rather than waiting 5 s each.
-        extra: { TM_FIX_FLOW_TIMEOUT: '200ms', TM_FIX_MD_SNAPSHOT_TIMEOUT: '100ms' },
+        // No flow engine here: orders that get through fail fast rather than waiting 5 s each. Every
+        // connection comes from 127.0.0.1: the failed-logon throttle would refuse FUZZ after the strangers.
+        extra: {
+          TM_FIX_FLOW_TIMEOUT: '200ms',
+          TM_FIX_MD_SNAPSHOT_TIMEOUT: '100ms',
+          TM_FIX_LOGON_MAX_FAILURES: '100000',
+        },
       },
       ports,
     );

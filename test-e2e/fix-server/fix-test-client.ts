@@ -137,8 +137,11 @@ export class FixTestClient {
     session.on('error', () => undefined);
     this.session = session;
     this.connections += 1;
+    const transport = new MsgTransport(this.connections, config, new TcpDuplex(socket));
+    // jspurefix drops its parser listeners when a session ends; a socket error after that would be unheard.
+    transport.receiver.on('error', () => socket.destroy());
     this.ended = session
-      .run(new MsgTransport(this.connections, config, new TcpDuplex(socket)))
+      .run(transport)
       .catch(() => undefined)
       .finally(() => socket.destroy());
   }

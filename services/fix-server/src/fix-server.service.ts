@@ -23,6 +23,7 @@ import { LiquidityProviderLinks } from './liquidity/liquidity-provider-link.js';
 import { MarketDataDesk } from './market-data/market-data-desk.js';
 import { OrderDesk } from './orders/order-desk.js';
 import { LiveClientSessions, type ApplicationDesk } from './session/client-session.js';
+import { FailedLogonThrottle } from './session/failed-logon-throttle.js';
 import { PostgresSessionStore } from './session/postgres-session-store.js';
 import { SessionStoreWriter } from './session/session-store-writer.js';
 
@@ -144,6 +145,7 @@ export class FixServerService implements OnModuleInit, OnApplicationShutdown {
       },
     ];
 
+    const logonThrottle = new FailedLogonThrottle(c.logonMaxFailures, c.logonWindowMs);
     const transports: Array<{ name: string; port: number; tls?: { cert: string; key: string } }> = [
       { name: 'fix-tcp', port: c.tcpPort },
     ];
@@ -161,6 +163,7 @@ export class FixServerService implements OnModuleInit, OnApplicationShutdown {
         sessionStore: (id) => new PostgresSessionStore(id, this.pool, FIX_SERVER_SCHEMA, this.writer),
         session: {
           clients: this.clients,
+          logonThrottle,
           desks,
           live: this.live,
           logger: this.logger,

@@ -132,7 +132,7 @@ export class FixListener {
       destroy: () => socket.destroy(),
     };
     const scoped = makeSessionScope(this.config);
-    const session = new ClientSession(scoped, this.options.session);
+    const session = new ClientSession(scoped, this.options.session, socket.remoteAddress ?? 'unknown');
     const transport = new MsgTransport(id, scoped, duplex);
     // jspurefix emits 'error' from the session and its parser, and drops its own listeners when the session
     // ends; ours stay, so a bad message arriving after that ends the connection instead of the process.

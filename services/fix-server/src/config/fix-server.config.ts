@@ -1,4 +1,4 @@
-import { env } from '@tm/config';
+import { env, PRODUCT_DEFAULTS } from '@tm/config';
 import { hostedConfigSpec } from '@tm/service-host';
 import {
   LIQUIDITY_PROVIDERS_EXPECTED,
@@ -31,6 +31,15 @@ export const fixServerConfigSpec = {
   fixTlsKeyFile: env.optionalString('TM_FIX_TLS_KEY', { expected: 'the path of the PEM private key' }),
   /** Bearer token of the admin API (clients: create, enable, disable, change password). */
   adminToken: env.secret('TM_FIX_ADMIN_TOKEN', { default: DEVELOPMENT_FIX_ADMIN_TOKEN, minLength: 16 }),
+  /** Failed Logons per client address in the window before that address is refused unchecked. */
+  logonMaxFailures: env.int('TM_FIX_LOGON_MAX_FAILURES', {
+    default: PRODUCT_DEFAULTS.loginMaxAttempts,
+    min: 1,
+  }),
+  logonWindowMs: env.durationMs('TM_FIX_LOGON_WINDOW', {
+    default: PRODUCT_DEFAULTS.loginWindowMs,
+    min: 1_000,
+  }),
   /** A new client's limits when the admin API does not give them. */
   defaultMessageRate: env.int('TM_FIX_DEFAULT_MSG_RATE', { default: 100, min: 1, max: 100_000 }),
   defaultMaxSubscriptions: env.int('TM_FIX_DEFAULT_MAX_SUBSCRIPTIONS', { default: 50, min: 0, max: 10_000 }),

@@ -208,7 +208,10 @@ export class LiquidityProviderLink {
     session.on('error', () => undefined);
     this.session = session;
     socket.once('close', () => session.dropped('socket closed'));
-    await session.run(new MsgTransport(this.connections, config, new TcpDuplex(socket)));
+    const transport = new MsgTransport(this.connections, config, new TcpDuplex(socket));
+    // jspurefix drops its parser listeners when a session ends; a socket error after that would be unheard.
+    transport.receiver.on('error', () => socket.destroy());
+    await session.run(transport);
   }
 
   private openSocket(): Promise<Socket> {

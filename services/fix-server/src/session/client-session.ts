@@ -16,6 +16,7 @@ import {
 import { clientPasswordMatches } from '../clients/client-password.js';
 import type { FixClient } from '../clients/fix-client.js';
 import type { FixClientRepository } from '../clients/fix-client.repository.js';
+import type { FailedLogonThrottle } from './failed-logon-throttle.js';
 import { MessageRateLimit } from './message-rate-limit.js';
 import { PostgresSessionStore } from './postgres-session-store.js';
 
@@ -46,6 +47,7 @@ export interface ApplicationDesk {
 
 export interface ClientSessionDependencies {
   readonly clients: FixClientRepository;
+  readonly logonThrottle: FailedLogonThrottle;
   readonly desks: readonly ApplicationDesk[];
   readonly live: LiveClientSessions;
   readonly logger: Logger;
@@ -105,6 +107,8 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
   constructor(
     config: IJsFixConfig,
     private readonly deps: ClientSessionDependencies,
+    /** The client's network address: what failed Logons are counted by. */
+    private readonly peerAddress: string,
   ) {
     super(config);
     for (const desk of deps.desks) for (const type of desk.msgTypes) this.desksByType.set(type, desk);
@@ -158,6 +162,12 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
       return false;
     }
     const senderCompId = view.getString(MsgTag.SenderCompID) ?? '';
+    const waitMs = this.deps.logonThrottle.retryAfterMs(this.peerAddress);
+    if (waitMs > 0) {
+      this.refusal = `too many failed logons from this address: retry in ${Math.ceil(waitMs / 1_000)} s`;
+      this.deps.logger.warn({ senderCompId, address: this.peerAddress }, 'FIX logon refused: throttled');
+      return false;
+    }
     const client = await this.deps.clients.find(senderCompId);
     const matches = await clientPasswordMatches(password ?? '', client?.passwordHash);
     const store = this.sessionStore instanceof PostgresSessionStore ? this.sessionStore : null;
@@ -166,6 +176,7 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
       // Only an accepted Logon moves the client's numbers. Our Logout to a known client is kept, so its
       // next Logon sees ours continue; an unknown SenderCompID leaves nothing behind.
       if (client) await store?.admitOurs();
+      if (verdict.badCredentials) this.deps.logonThrottle.recordFailure(this.peerAddress);
       this.refusal = verdict.refusal;
       this.deps.logger.warn({ senderCompId, refusal: verdict.refusal }, 'FIX logon refused');
       return false;
@@ -328,7 +339,9 @@ export class ClientSession extends AsciiSession implements ClientSessionHandle {
 }
 
 type LogonVerdict =
-  { accepted: true; client: FixClient; heartBtInt: number } | { accepted: false; refusal: string };
+  | { accepted: true; client: FixClient; heartBtInt: number }
+  /** `badCredentials`: counted against the address by the failed-logon throttle. */
+  | { accepted: false; refusal: string; badCredentials: boolean };
 
 /** Whether a Logon is accepted: credentials, then the heartbeat interval, then the client's enabled flag. */
 function logonVerdict(
@@ -339,13 +352,18 @@ function logonVerdict(
   view: MsgView,
 ): LogonVerdict {
   if (!client || !passwordMatches || user !== senderCompId)
-    return { accepted: false, refusal: 'unknown client or wrong Username(553)/Password(554)' };
+    return {
+      accepted: false,
+      refusal: 'unknown client or wrong Username(553)/Password(554)',
+      badCredentials: true,
+    };
   const heartBtInt = Number(view.getString(MsgTag.HeartBtInt));
   if (!Number.isInteger(heartBtInt) || heartBtInt < HEARTBEAT_RANGE.min || heartBtInt > HEARTBEAT_RANGE.max)
     return {
       accepted: false,
       refusal: `HeartBtInt(108) must be ${HEARTBEAT_RANGE.min}–${HEARTBEAT_RANGE.max} seconds`,
+      badCredentials: false,
     };
-  if (!client.enabled) return { accepted: false, refusal: 'client disabled' };
+  if (!client.enabled) return { accepted: false, refusal: 'client disabled', badCredentials: false };
   return { accepted: true, client, heartBtInt };
 }
