@@ -7,6 +7,7 @@ export {
 } from './stream-provisioning.js';
 export { ReliablePublisher, type ReliablePublisherOptions } from './reliable-publisher.js';
 export { DeadLetterPublisher, type DeadLetterInput } from './dead-letter-publisher.js';
+export { ReconnectBackoff } from './reconnect-backoff.js';
 export { RequestClient } from './request-client.js';
 export { replyErrorOf } from './reply-error.js';
 export {

@@ -2,6 +2,7 @@
 // connect tries again forever, waiting by exponential backoff with full jitter (base 1 s, capped at the product's
 // 60 s). The reconnect loop is ours, not jspurefix's RecoveringTcpInitiator, whose fixed waits and connect-retry
 // interval we could not bound or observe.
+import { ReconnectBackoff } from '@tm/messaging';
 import { readFileSync } from 'node:fs';
 import { createConnection, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -24,7 +25,6 @@ import { liquiditySourceOf, type LiquidityProviderConfig } from './liquidity-pro
 import { LiquidityProviderSession } from './liquidity-provider-session.js';
 import { LpBooks, type LpBookOutput } from './lp-book.js';
 import { NatsLpMarketDataPublisher, type LpMarketDataSink } from './lp-market-data.publisher.js';
-import { ReconnectBackoff } from './reconnect-backoff.js';
 
 export type LiquidityProviderLinkState = 'connecting' | 'logged-on' | 'waiting' | 'stopped';
 

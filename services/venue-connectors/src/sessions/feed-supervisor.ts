@@ -1,5 +1,5 @@
+import { ReconnectBackoff } from '@tm/messaging';
 import type { FeedEnd } from '@tm/venues';
-import { ReconnectBackoff } from './reconnect-backoff.js';
 
 export interface SupervisedFeed {
   readonly ended: Promise<FeedEnd>;
