@@ -1,19 +1,12 @@
 // A lean FIX 4.4 initiator for the benchmark: jspurefix's AsciiSession over a socket of our own, handing each
 // application message to one handler as jspurefix's MsgView (read it there and then: the view is reused).
-import { createConnection, type Socket } from 'node:net';
+import { fixInitiatorConfig, openFixSocket, runFixSession } from '@tm/testing';
 import {
   AsciiSession,
-  DITokens,
-  EmptyLogFactory,
   MemorySessionStore,
-  MsgTransport,
-  SessionContainer,
-  TcpDuplex,
   type IJsFixConfig,
   type ILooseObject,
-  type ISessionDescription,
   type MsgView,
-  type SessionId,
 } from 'jspurefix';
 
 export type ApplicationHandler = (msgType: string, view: MsgView) => void;
@@ -65,44 +58,16 @@ export class FixBenchClient {
   /** Connects and logs on; resolves once the server's Logon came back. */
   async connect(timeoutMs = 10_000): Promise<void> {
     const o = this.options;
-    const description = {
-      application: {
-        name: `bench-${o.senderCompId}`,
-        type: 'initiator',
-        protocol: 'ascii',
-        dictionary: 'repo44',
-        resilient: false,
-        reconnectSeconds: 0,
-        tcp: { host: '127.0.0.1', port: o.port },
-      },
-      Name: o.senderCompId,
-      SenderCompId: o.senderCompId,
-      TargetCompID: o.targetCompId ?? 'TM',
-      BeginString: 'FIX.4.4',
-      HeartBtInt: 30,
-      ResetSeqNumFlag: true,
-      SenderSubID: '',
-      TargetSubID: '',
-      Username: o.senderCompId,
-      Password: o.password,
-    } satisfies ISessionDescription;
-    const container = new SessionContainer();
-    container.registerGlobal(new EmptyLogFactory());
-    const scope = await container.makeSystem(description);
-    const config = scope.resolve<IJsFixConfig>(DITokens.IJsFixConfig);
-    config.sessionStoreFactory = { create: (id: SessionId) => new MemorySessionStore(id) };
-    const socket = await openSocket(o.port);
+    const config = await fixInitiatorConfig({
+      ...o,
+      resetSeqNum: true,
+      sessionStore: (id) => new MemorySessionStore(id),
+    });
+    const socket = await openFixSocket(o.port);
     const session = new BenchSession(config, this);
-    session.on('error', () => undefined);
     this.session = session;
     const ready = new Promise<void>((resolve, reject) => (this.ready = { resolve, reject }));
-    const transport = new MsgTransport(1, config, new TcpDuplex(socket));
-    // jspurefix drops its parser listeners when a session ends; a socket error after that would be unheard.
-    transport.receiver.on('error', () => socket.destroy());
-    this.ended = session
-      .run(transport)
-      .catch(() => undefined)
-      .finally(() => socket.destroy());
+    this.ended = runFixSession(session, config, socket, 1);
     const timer = setTimeout(
       () => this.ready?.reject(new Error(`${o.senderCompId}: no Logon in ${timeoutMs} ms`)),
       timeoutMs,
@@ -142,18 +107,4 @@ export class FixBenchClient {
   count(msgType: string): number {
     return this.received.get(msgType) ?? 0;
   }
-}
-
-/** A socket of our own, so a reset from the server is an ended session here, never an uncaught error. */
-function openSocket(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.on('error', () => undefined);
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      socket.setNoDelay(true);
-      resolve(socket);
-    });
-  });
 }

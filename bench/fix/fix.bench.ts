@@ -22,8 +22,6 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Subscription } from '@nats-io/transport-node';
 import {
-  createBuckets,
-  createStreams,
   createSubjects,
   decodePayload,
   encodePayload,
@@ -38,6 +36,7 @@ import { accountSlot, instrumentSlot } from '@tm/sharding';
 import { freePort, uniqueSubjectRoot } from '@tm/testing';
 import { MsgTag, type ILooseObject, type MsgView } from 'jspurefix';
 import { BenchDatabase } from '../shared/bench-database.js';
+import { dropRunStreams } from '../shared/run-streams.js';
 import { CpuMeter, natsServerPid } from '../shared/cpu-meter.js';
 import { parseMetrics } from '../shared/prometheus-text.js';
 import { ServiceProcess } from '../shared/service-process.js';
@@ -715,11 +714,7 @@ async function main(): Promise<void> {
     feed?.stop();
     await Promise.all(clients.map((client) => client.close()));
     await Promise.all(services.map((s) => s.stop()));
-    const jsm = await link.jetstreamManager();
-    for (const spec of Object.values(createStreams(root)))
-      await jsm.streams.delete(spec.name).catch(() => false);
-    for (const bucket of Object.values(createBuckets(root)))
-      await jsm.streams.delete(`KV_${bucket}`).catch(() => false);
+    await dropRunStreams(link, root);
     await link.close();
     await database.drop();
   }

@@ -11,12 +11,13 @@
 //
 //   npm run build && npm run bench:flows     (BENCH_FLOWS=3000, BENCH_CONCURRENCY=64, BENCH_PACED_RATE=50)
 import { readdirSync, readFileSync } from 'node:fs';
-import { createBuckets, createStreams, createSubjects, encodePayload, type Subjects } from '@tm/contracts';
+import { createSubjects, encodePayload, type Subjects } from '@tm/contracts';
 import { NatsLink } from '@tm/messaging';
 import { accountSlot, instrumentSlot } from '@tm/sharding';
 import { uniqueSubjectRoot } from '@tm/testing';
 import pg from 'pg';
 import { BenchDatabase } from '../shared/bench-database.js';
+import { dropRunStreams } from '../shared/run-streams.js';
 import { CpuMeter, natsServerPid } from '../shared/cpu-meter.js';
 import { parseMetrics } from '../shared/prometheus-text.js';
 import { ServiceProcess } from '../shared/service-process.js';
@@ -302,11 +303,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.all(services.map((s) => s.stop()));
-    const jsm = await link.jetstreamManager();
-    for (const spec of Object.values(createStreams(root)))
-      await jsm.streams.delete(spec.name).catch(() => false);
-    for (const bucket of Object.values(createBuckets(root)))
-      await jsm.streams.delete(`KV_${bucket}`).catch(() => false);
+    await dropRunStreams(link, root);
     await link.close();
     await database.drop();
   }

@@ -1,19 +1,12 @@
 // A FIX 4.4 client for tests: jspurefix's own initiator over a real socket (TCP or TLS), keeping every
 // message it receives, with its sequence numbers kept across reconnects like a real counterparty's.
-import { createConnection, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { fixInitiatorConfig, openFixSocket, runFixSession } from '@tm/testing';
 import {
   AsciiSession,
-  MsgTransport,
-  TcpDuplex,
-  DITokens,
-  EmptyLogFactory,
   MemorySessionStore,
-  SessionContainer,
   SessionId,
   type IJsFixConfig,
   type ILooseObject,
-  type ISessionDescription,
   type MsgView,
 } from 'jspurefix';
 
@@ -99,51 +92,20 @@ export class FixTestClient {
   async connect(overrides: Partial<FixTestClientOptions> = {}): Promise<void> {
     const o = { ...this.options, ...overrides };
     this.stopped = false;
-    const description = {
-      application: {
-        name: `test-${o.senderCompId}`,
-        type: 'initiator',
-        protocol: 'ascii',
-        dictionary: 'repo44',
-        resilient: false,
-        reconnectSeconds: 0,
-        tcp: { host: '127.0.0.1', port: o.port },
-      },
-      Name: o.senderCompId,
-      SenderCompId: o.senderCompId,
-      TargetCompID: o.targetCompId ?? 'TM',
-      BeginString: 'FIX.4.4',
-      HeartBtInt: o.heartBtInt ?? 30,
-      ResetSeqNumFlag: o.resetSeqNum ?? false,
-      SenderSubID: '',
-      TargetSubID: '',
-      Username: o.senderCompId,
-      Password: o.password,
-    } satisfies ISessionDescription;
-    const container = new SessionContainer();
-    container.registerGlobal(new EmptyLogFactory());
-    const scope = await container.makeSystem(description);
-    const config = scope.resolve<IJsFixConfig>(DITokens.IJsFixConfig);
-    config.sessionStoreFactory = {
-      create: (id: SessionId) => {
+    const config = await fixInitiatorConfig({
+      ...o,
+      sessionStore: (id) => {
         const key = id.toString();
         let store = FixTestClient.stores.get(key);
         if (!store) FixTestClient.stores.set(key, (store = new MemorySessionStore(id)));
         return store;
       },
-    };
-    const socket = await openSocket(o.port, o.tlsCa);
+    });
+    const socket = await openFixSocket(o.port, o.tlsCa);
     const session = new RecordingSession(config, this);
-    session.on('error', () => undefined);
     this.session = session;
     this.connections += 1;
-    const transport = new MsgTransport(this.connections, config, new TcpDuplex(socket));
-    // jspurefix drops its parser listeners when a session ends; a socket error after that would be unheard.
-    transport.receiver.on('error', () => socket.destroy());
-    this.ended = session
-      .run(transport)
-      .catch(() => undefined)
-      .finally(() => socket.destroy());
+    this.ended = runFixSession(session, config, socket, this.connections);
   }
 
   /** Before a connect: our next Logon skips `count` numbers, as if messages had been lost before it. */
@@ -176,21 +138,4 @@ export class FixTestClient {
     if (this.session && !this.stopped) this.session.done();
     await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 3_000))]);
   }
-}
-
-/** A socket of our own, so a reset from the server is an ended session here, never an uncaught error. */
-function openSocket(port: number, tlsCa: string | undefined): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = tlsCa
-      ? tlsConnect({ host: '127.0.0.1', port, ca: [tlsCa], servername: 'localhost' })
-      : createConnection({ host: '127.0.0.1', port });
-    socket.on('error', () => undefined);
-    socket.once('error', reject);
-    socket.once(tlsCa ? 'secureConnect' : 'connect', () => {
-      socket.off('error', reject);
-      // As jspurefix's own TLS initiator does: its parser takes text chunks from a TLS socket.
-      if (tlsCa) socket.setEncoding('utf8');
-      resolve(socket);
-    });
-  });
 }

@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { IJsFixConfig, ILooseObject, ISessionDescription, MsgView } from 'jspurefix';
+import { runFixSession } from './fix-initiator.js';
 
 export type QuoteLevel = [price: number, size: number];
 
@@ -95,14 +96,7 @@ export class FixLiquidityProvider {
       socket.on('error', () => undefined);
       socket.once('close', () => this.sockets.delete(socket));
       const scoped = makeSessionScope(config);
-      const session = new LpSession(scoped);
-      session.on('error', () => undefined);
-      const transport = new fix.MsgTransport(++connections, scoped, new fix.TcpDuplex(socket));
-      transport.receiver.on('error', () => socket.destroy());
-      void session
-        .run(transport)
-        .catch(() => undefined)
-        .finally(() => socket.destroy());
+      void runFixSession(new LpSession(scoped), scoped, socket, ++connections);
     };
     const server = this.options.tls
       ? createTlsServer(this.options.tls, (socket) => {

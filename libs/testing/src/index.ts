@@ -12,3 +12,9 @@ export {
   type QuotedBook,
   type QuoteLevel,
 } from './fix-liquidity-provider.js';
+export {
+  fixInitiatorConfig,
+  openFixSocket,
+  runFixSession,
+  type FixInitiatorOptions,
+} from './fix-initiator.js';
